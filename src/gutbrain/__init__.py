@@ -1,0 +1,10 @@
+"""gutbrain: gut–brain-axis profiling from microbiome data."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("gutbrain")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0+unknown"
+
+__all__ = ["__version__"]
