@@ -55,8 +55,11 @@ class GutBrainError(Exception):
     --------
     >>> err = InputFormatError("non-numeric value", where="a.tsv, line 3, column 2 (S1)",
     ...                        found="'abc'", expected="a number", fix="correct the cell")
-    >>> str(err)
-    "a.tsv, line 3, column 2 (S1): non-numeric value; found 'abc'; expected a number; fix: correct the cell"
+    >>> print(str(err).replace("; ", ";\n"))
+    a.tsv, line 3, column 2 (S1): non-numeric value;
+    found 'abc';
+    expected a number;
+    fix: correct the cell
     """
 
     def __init__(

@@ -203,6 +203,10 @@ class StratifiedTable:
         out = np.zeros((len(self.features), len(self.samples)))
         np.add.at(out, self.feature_index, self.values)
         return FeatureTable(
-            self.features, self.samples, out, kind=self.kind, units=self.units,
+            self.features,
+            self.samples,
+            out,
+            kind=self.kind,
+            units=self.units,
             source=self.source,
         )

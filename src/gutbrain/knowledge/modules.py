@@ -16,6 +16,7 @@ __all__ = ["DatabaseKey", "database_keys", "load_database", "load_databases"]
 #: Packaged databases, in the order ``--db all`` uses.
 DatabaseKey = Literal["gmm", "gbm", "curated"]
 
+
 def _read_text(*parts: str) -> str:
     node = resources.files("gutbrain.knowledge") / "data"
     for part in parts:

@@ -1,0 +1,34 @@
+# The two set-up commands of the README: `make demo` and `make test`.
+# Both create .venv when it is missing and install gutbrain into it.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DEMO_DIR ?= demo-output
+
+.PHONY: demo test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	touch $@
+
+demo: $(VENV)/.installed
+	$(BIN)/gutbrain modules "$$($(BIN)/gutbrain examples --path ko-profile)" --db all -o $(DEMO_DIR)/modules
+	@echo "Module tables are in $(DEMO_DIR)/modules/ (abundance.tsv, coverage.tsv, modules.tsv, summary.json)"
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest -q
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/ruff format --check src tests benchmarks tools
+	$(BIN)/mypy --strict src/gutbrain
+
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/bench_modules.py
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache

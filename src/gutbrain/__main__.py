@@ -1,0 +1,5 @@
+"""``python -m gutbrain`` runs the command line."""
+
+from gutbrain.cli.main import run
+
+run()

@@ -1,0 +1,277 @@
+"""The ``gutbrain`` command line.
+
+Commands parse their options, call :mod:`gutbrain.pipeline`, and print. A
+:class:`~gutbrain.errors.GutBrainError` becomes one line on stderr and exit
+code 2; anything unexpected becomes a one-line "internal error" with exit
+code 1 (set ``GUTBRAIN_DEBUG=1`` to see the traceback).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+from gutbrain import __version__
+from gutbrain.errors import GutBrainError, OptionError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="gutbrain: gut–brain-axis profiling from microbiome data.",
+)
+err_console = Console(stderr=True, highlight=False)
+
+#: Columns (samples, or taxon × sample pairs) from which a progress bar is drawn.
+PROGRESS_MIN_UNITS = 200
+
+
+class InputFormatChoice(StrEnum):
+    auto = "auto"
+    ko = "ko"
+    ko_per_taxon = "ko-per-taxon"
+    humann = "humann"
+
+
+class DbChoiceOpt(StrEnum):
+    gmm = "gmm"
+    gbm = "gbm"
+    curated = "curated"
+    all = "all"
+
+
+class EstimatorChoice(StrEnum):
+    median = "median"
+    average = "average"
+    sum = "sum"
+    min = "min"
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    err_console.print(f"gutbrain: error: {message}", markup=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn gutbrain errors into one line + exit 2, and hide tracebacks."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except GutBrainError as exc:
+            raise _fail(str(exc), 2) from None
+        except KeyboardInterrupt:
+            raise _fail("interrupted", 130) from None
+        except MemoryError:
+            raise _fail("out of memory; fix: process fewer samples at a time", 1) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as exc:
+            if os.environ.get("GUTBRAIN_DEBUG"):
+                traceback.print_exc()
+            raise _fail(
+                f"internal error ({type(exc).__name__}); this is a gutbrain bug: please "
+                "report it with the command you ran (set GUTBRAIN_DEBUG=1 for details)",
+                1,
+            ) from None
+
+    return wrapper
+
+
+class RichProgress:
+    """Progress sink drawing a bar on stderr for long steps only."""
+
+    def __init__(self, min_units: int = PROGRESS_MIN_UNITS) -> None:
+        self.min_units = min_units
+        self.progress: Progress | None = None
+
+    def __enter__(self) -> RichProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+    def start(self, description: str, total: int) -> Callable[[int], None]:
+        if total < self.min_units:
+            return lambda n: None
+        if self.progress is None:
+            self.progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total}"),
+                TimeElapsedColumn(),
+                console=err_console,
+            )
+            self.progress.start()
+        task: TaskID = self.progress.add_task(description, total=total)
+        progress = self.progress
+        return lambda n: progress.advance(task, n)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"gutbrain {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_version_callback,
+            is_eager=True,
+            help="Show the version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """gutbrain: gut–brain-axis profiling from microbiome data."""
+
+
+def _parse_min_coverage(text: str) -> float | str:
+    if text.strip().lower() == "auto":
+        return "auto"
+    try:
+        return float(text)
+    except ValueError:
+        raise OptionError(
+            "invalid --min-coverage",
+            found=repr(text),
+            expected="a number from 0 to 1, or 'auto'",
+            fix="e.g. --min-coverage 0.66",
+        ) from None
+
+
+@app.command()
+@handle_errors
+def modules(
+    input: Annotated[
+        Path, typer.Argument(help="Functional profile (KO table, HUMAnN, taxon+KO matrix; .gz ok).")
+    ],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Output directory.")],
+    input_format: Annotated[
+        InputFormatChoice,
+        typer.Option("--input-format", help="Input format; auto-detected by default."),
+    ] = InputFormatChoice.auto,
+    db: Annotated[
+        DbChoiceOpt | None,
+        typer.Option(
+            "--db",
+            help="Packaged module database(s) [default: all, or none when --db-file is given].",
+        ),
+    ] = None,
+    db_file: Annotated[
+        list[Path] | None,
+        typer.Option("--db-file", help="Your own module file (Omixer-RPM format); repeatable."),
+    ] = None,
+    estimator: Annotated[
+        EstimatorChoice,
+        typer.Option("--estimator", help="How step abundances combine into a module abundance."),
+    ] = EstimatorChoice.median,
+    normalize_by_length: Annotated[
+        bool,
+        typer.Option("--normalize-by-length", help="Count unobserved steps as 0 (Omixer-RPM -n)."),
+    ] = False,
+    distribute: Annotated[
+        bool,
+        typer.Option(
+            "--distribute",
+            help="Share a function's abundance among modules using it (--Xdistribute).",
+        ),
+    ] = False,
+    min_coverage: Annotated[
+        str,
+        typer.Option(
+            "--min-coverage",
+            help="Coverage cut-off in [0, 1], or 'auto' (batch-dependent Omixer-RPM mode).",
+        ),
+    ] = "0.66",
+    per_taxon: Annotated[
+        bool | None,
+        typer.Option(
+            "--per-taxon/--no-per-taxon",
+            help="Score each taxon separately [default: on for taxon+KO matrices].",
+        ),
+    ] = None,
+) -> None:
+    """Compute gut–brain (GBM), gut-metabolic (GMM) and curated module coverage and abundance."""
+    from gutbrain.core.modules import ScoringOptions
+    from gutbrain.pipeline import ModulesRequest, run_modules
+
+    cut = _parse_min_coverage(min_coverage)
+    request = ModulesRequest(
+        input=input,
+        outdir=output,
+        input_format=input_format.value,  # type: ignore[arg-type]
+        db=db.value if db is not None else None,  # type: ignore[arg-type]
+        db_files=tuple(db_file or ()),
+        options=ScoringOptions(estimator.value, normalize_by_length, distribute),  # type: ignore[arg-type]
+        min_coverage=cut,  # type: ignore[arg-type]
+        per_taxon=per_taxon,
+    )
+    with RichProgress() as sink:
+        summary = run_modules(request, sink)
+    _print_modules_summary(summary)
+
+
+def _print_modules_summary(summary: dict[str, Any]) -> None:
+    for warning in summary.get("warnings", []):
+        err_console.print(f"gutbrain: warning: {warning}", markup=False, soft_wrap=True)
+    inp = summary["input"]
+    typer.echo(
+        f"read {inp['path']}: {inp['format']} table, {inp['n_samples']} samples, "
+        f"{inp['n_features']} features ({', '.join(inp['identifier_kinds'])}), units {inp['units']}"
+    )
+    for db in summary["databases"]:
+        nc = len(db["not_computable"])
+        extra = f"; {nc} not computable from this input (see summary.json)" if nc else ""
+        typer.echo(
+            f"{db['key']} {db['version']}: {db['n_rows_reported']} rows reported at coverage "
+            f">= {db['cutoff']:g} ({db['cutoff_mode']}){extra}"
+        )
+    out = summary["outputs"]
+    typer.echo(f"wrote {out['abundance']}, {out['coverage']}, {out['modules']}, {out['summary']}")
+
+
+@app.command()
+@handle_errors
+def examples(
+    path: Annotated[
+        str | None, typer.Option("--path", metavar="NAME", help="Print the path of one example.")
+    ] = None,
+) -> None:
+    """List the example inputs shipped with gutbrain, or print one's path."""
+    from gutbrain.knowledge.examples import EXAMPLES, example_file
+
+    if path is not None:
+        typer.echo(str(example_file(path)))
+        return
+    for name, (_, description) in EXAMPLES.items():
+        typer.echo(f"{name}\t{example_file(name)}\t{description}")
+
+
+def run() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except Exception as exc:  # pragma: no cover - last resort, no traceback to users
+        err_console.print(f"gutbrain: internal error ({type(exc).__name__})", markup=False)
+        sys.exit(1)

@@ -1,0 +1,34 @@
+"""Example inputs shipped with gutbrain (real public data, with provenance)."""
+
+from __future__ import annotations
+
+from importlib import resources
+from importlib.abc import Traversable
+
+from gutbrain.errors import OptionError
+
+__all__ = ["EXAMPLES", "example_file"]
+
+#: name -> (file, description)
+EXAMPLES: dict[str, tuple[str, str]] = {
+    "ko-profile": (
+        "darzi2016_ko_profile.tsv",
+        "KEGG-ortholog profile of two human gut metagenomes (Darzi et al. 2016, GPL-3.0)",
+    ),
+}
+
+
+def example_file(name: str) -> Traversable:
+    """The packaged example file called ``name``.
+
+    >>> example_file("ko-profile").name
+    'darzi2016_ko_profile.tsv'
+    """
+    if name not in EXAMPLES:
+        raise OptionError(
+            f"unknown example {name!r}",
+            found=repr(name),
+            expected="one of " + ", ".join(EXAMPLES),
+            fix="run 'gutbrain examples' to list them",
+        )
+    return resources.files("gutbrain.knowledge") / "data" / "examples" / EXAMPLES[name][0]
