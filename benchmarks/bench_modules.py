@@ -110,9 +110,7 @@ def run_child(kind: str, path: Path, outdir: Path) -> dict[str, float]:
         + "\nrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
         "print(json.dumps({'seconds': elapsed, 'peak_mib': rss}))\n"
     )
-    res = subprocess.run(
-        [sys.executable, "-c", code], check=True, capture_output=True, text=True
-    )
+    res = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     result: dict[str, float] = json.loads(res.stdout.strip().splitlines()[-1])
     return result
 
@@ -136,20 +134,28 @@ def main() -> None:
             path = Path(tmp) / f"ko_{n}.tsv"
             t = time.perf_counter()
             build_table(n, path)
-            print(f"built {n} samples ({path.stat().st_size / 2**20:.0f} MiB) "
-                  f"in {time.perf_counter() - t:.1f} s", flush=True)
+            print(
+                f"built {n} samples ({path.stat().st_size / 2**20:.0f} MiB) "
+                f"in {time.perf_counter() - t:.1f} s",
+                flush=True,
+            )
             row: dict[str, object] = {"samples": n, "mib": path.stat().st_size / 2**20}
             for kind in ("floor", "read", "score", "job"):
                 runs = [run_child(kind, path, Path(tmp) / "out") for _ in range(args.repeats)]
                 best = min(runs, key=lambda r: r["seconds"])
                 row[kind] = best
-                print(f"  {kind:6s} {best['seconds']:7.2f} s  peak {best['peak_mib']:7.0f} MiB",
-                      flush=True)
+                print(
+                    f"  {kind:6s} {best['seconds']:7.2f} s  peak {best['peak_mib']:7.0f} MiB",
+                    flush=True,
+                )
             floor = row["floor"]["seconds"]  # type: ignore[index]
             row["job_over_floor"] = row["job"]["seconds"] / floor  # type: ignore[index]
             row["read_over_floor"] = row["read"]["seconds"] / floor  # type: ignore[index]
-            print(f"  job / floor = {row['job_over_floor']:.2f}, "
-                  f"read / floor = {row['read_over_floor']:.2f}", flush=True)
+            print(
+                f"  job / floor = {row['job_over_floor']:.2f}, "
+                f"read / floor = {row['read_over_floor']:.2f}",
+                flush=True,
+            )
             report["results"].append(row)  # type: ignore[attr-defined]
     (OUT / "bench_modules.json").write_text(json.dumps(report, indent=2) + "\n")
     print(f"wrote {OUT / 'bench_modules.json'}")

@@ -55,10 +55,11 @@ class GutBrainError(Exception):
     --------
     >>> err = InputFormatError("non-numeric value", where="a.tsv, line 3, column 2 (S1)",
     ...                        found="'abc'", expected="a number", fix="correct the cell")
-    >>> print(str(err).replace("; ", ";\n"))
-    a.tsv, line 3, column 2 (S1): non-numeric value;
-    found 'abc';
-    expected a number;
+    >>> for part in str(err).split("; "):
+    ...     print(part)
+    a.tsv, line 3, column 2 (S1): non-numeric value
+    found 'abc'
+    expected a number
     fix: correct the cell
     """
 

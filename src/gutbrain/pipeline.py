@@ -89,20 +89,21 @@ def _databases(request: ModulesRequest) -> tuple[ModuleDatabase, ...]:
     return tuple(dbs)
 
 
-def _namespaces(profile: FunctionalProfile) -> frozenset[str]:
-    kinds = {id_namespace(f) for f in profile.community.features}
-    kinds.discard("other")
-    if not kinds:
-        example = profile.community.features[0] if profile.community.features else ""
+def _namespaces(profile: FunctionalProfile, dbs: tuple[ModuleDatabase, ...]) -> frozenset[str]:
+    """Identifier kinds of the input; an error if no input id occurs in any module."""
+    features = profile.community.features
+    used = set().union(*(m.identifiers() for db in dbs for m in db.modules))
+    if not used.intersection(features):
+        example = features[0] if features else ""
         raise InputError(
-            "no function identifiers that modules use",
+            "none of the input's function identifiers occur in the selected modules",
             where=profile.source,
-            found=f"ids such as {InputError.quote(example)}",
-            expected="KEGG orthologs (K00001), COG, eggNOG or TIGRFAM ids",
+            found=f"{len(features)} ids such as {InputError.quote(example)}",
+            expected="KEGG orthologs (K00001), COG, eggNOG or TIGRFAM ids used by the modules",
             fix="regroup the table to KEGG orthologs first, e.g. "
-            "humann_regroup_table --groups uniref90_ko",
+            "humann_regroup_table --groups uniref90_ko; or check --db / --db-file",
         )
-    return frozenset(kinds)
+    return frozenset(id_namespace(f) for f in features)
 
 
 def _score_database(
@@ -179,7 +180,7 @@ def _summary(
             "n_features": len(profile.community.features),
             "n_samples": len(samples),
             "n_taxa": len(profile.per_taxon.taxa) if profile.per_taxon is not None else None,
-            "identifier_kinds": sorted(namespaces),
+            "identifier_kinds": sorted(namespaces - {"other"}),
             "notes": list(profile.notes),
         },
         "options": {
@@ -232,8 +233,10 @@ def run_modules(request: ModulesRequest, progress: ProgressSink | None = None) -
     Returns the summary that was written to ``summary.json`` (with the output
     paths under ``"outputs"``).
     """
-    profile = read_functional_profile(request.input, request.input_format)
+    if request.min_coverage != "auto":
+        validate_cutoff(request.min_coverage)
     dbs = _databases(request)
+    profile = read_functional_profile(request.input, request.input_format)
     per_taxon = request.per_taxon
     if per_taxon is None:
         per_taxon = profile.format == "ko-per-taxon"
@@ -245,7 +248,7 @@ def run_modules(request: ModulesRequest, progress: ProgressSink | None = None) -
             expected="a HUMAnN stratified table or a taxon<TAB>KO<TAB>samples… matrix",
             fix="drop --per-taxon, or give a stratified table",
         )
-    namespaces = _namespaces(profile)
+    namespaces = _namespaces(profile, dbs)
     warnings: list[str] = []
     if request.min_coverage == "auto":
         warnings.append(

@@ -218,10 +218,10 @@ def modules(
     request = ModulesRequest(
         input=input,
         outdir=output,
-        input_format=input_format.value,  # type: ignore[arg-type]
-        db=db.value if db is not None else None,  # type: ignore[arg-type]
+        input_format=input_format.value,
+        db=db.value if db is not None else None,
         db_files=tuple(db_file or ()),
-        options=ScoringOptions(estimator.value, normalize_by_length, distribute),  # type: ignore[arg-type]
+        options=ScoringOptions(estimator.value, normalize_by_length, distribute),
         min_coverage=cut,  # type: ignore[arg-type]
         per_taxon=per_taxon,
     )

@@ -109,7 +109,7 @@ def computability(
     'identifiers of this module (COG) are absent from the input kinds (KO)'
     """
     out = []
-    have = ", ".join(sorted(namespaces)) or "none recognised"
+    have = ", ".join(sorted(namespaces - {"other"})) or "none recognised"
     for m in modules:
         best = m.max_coverage(namespaces)
         kinds = ", ".join(sorted({id_namespace(k) for k in m.identifiers()} - namespaces))
