@@ -1,17 +1,11 @@
-"""Application layer: whole jobs shared by the command line and the web app.
-
-Each job reads inputs through :mod:`gutbrain.io`, computes with
-:mod:`gutbrain.core` and the knowledge base, and writes through
-:mod:`gutbrain.io`. Nothing here prints; progress goes to an optional sink.
-"""
+"""The ``gutbrain modules`` job: functional profile → module coverage and abundance."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 import numpy as np
 
@@ -29,19 +23,12 @@ from gutbrain.io.module_output import write_module_outputs
 from gutbrain.io.profile import FunctionalProfile, InputFormat
 from gutbrain.knowledge.module_format import parse_modules
 from gutbrain.knowledge.modules import load_databases
+from gutbrain.pipeline.progress import ProgressSink
 
-__all__ = ["ModulesRequest", "ProgressSink", "run_modules"]
+__all__ = ["ModulesRequest", "run_modules"]
 
 DbChoice = Literal["gmm", "gbm", "curated", "all"]
 DEFAULT_MIN_COVERAGE = 0.66
-
-
-class ProgressSink(Protocol):
-    """Receives progress of long steps (the CLI draws a bar from it)."""
-
-    def start(self, description: str, total: int) -> Callable[[int], None]:
-        """Begin a step of ``total`` units; return the function to call with units done."""
-        ...
 
 
 @dataclass(frozen=True)
