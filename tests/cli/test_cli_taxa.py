@@ -160,3 +160,10 @@ def test_unknown_lineage_syntax(tmp_path: Path) -> None:
     table.write_text("name\tA\n12 monkeys\t3\n")
     code, _, err = invoke("taxa", table, "--input-format", "table", "-o", tmp_path / "o")
     assert code == 2 and "unknown lineage syntax" in err
+
+
+def test_biom_without_taxonomy_is_an_error_for_taxa(shared: Path, tmp_path: Path) -> None:
+    table = shared / "data" / "humann_demo" / "v3.9" / "multi_sample_genefamilies.biom"
+    code, _, err = invoke("taxa", table, "-o", tmp_path / "o")
+    assert code == 2 and "taxonomy" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1

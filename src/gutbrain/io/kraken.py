@@ -172,7 +172,15 @@ def read(
     """
     name = display_name(path)
     lines = [line.rstrip("\r") for line in decode_text(read_bytes(path), name).split("\n")]
-    first = next(line for line in lines if line.strip())
+    first = next((line for line in lines if line.strip()), None)
+    if first is None:
+        raise InputFormatError(
+            "empty file",
+            where=name,
+            found="only blank or whitespace lines",
+            expected="a Kraken 2 report or a Bracken table",
+            fix="check that the file was written completely",
+        )
     notes: list[str] = []
     share: np.ndarray | None = None
     kind: TaxonKind

@@ -137,7 +137,9 @@ def _trait_values(
 def run_taxa(request: TaxaRequest, progress: ProgressSink | None = None) -> dict[str, Any]:
     """Resolve names and score taxon traits; write the outputs; return the summary."""
     done = tick(progress, "reading", 0)
-    profile = read_taxon_profile(request.input, request.input_format, request.taxonomy)
+    profile = read_taxon_profile(
+        request.input, request.input_format, request.taxonomy, require_taxonomy=True
+    )
     done(0)
     notes = list(profile.notes)
     correct = request.copy_number_correction
