@@ -497,9 +497,11 @@ def copy_number_rows(src: Path) -> list[tuple[str, str, int, str]]:
         if not words or not re.fullmatch(r"[a-z]+", words[0]) or words[0] == "candidate":
             continue
         try:
-            per[words[0]].append(float(row[1]))
+            copies = float(row[1])
         except ValueError:
             continue
+        if copies > 0:  # a genome assembly without a 16S call is not a copy number of 0
+            per[words[0]].append(copies)
     pic: dict[str, list[float]] = defaultdict(list)
     for r in csv.DictReader(_text(src / "picrust2" / "bacteria_metadata.csv.gz")):
         ranks = dict(p.split("__", 1) for p in r["ncbi_taxonomy"].split(";") if "__" in p)

@@ -167,3 +167,17 @@ def test_biom_without_taxonomy_is_an_error_for_taxa(shared: Path, tmp_path: Path
     code, _, err = invoke("taxa", table, "-o", tmp_path / "o")
     assert code == 2 and "taxonomy" in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_copy_number_correction_divides_16s_counts(tmp_path: Path) -> None:
+    table = tmp_path / "t.tsv"
+    table.write_text("taxon\tA\ng__Escherichia\t70\ng__Faecalibacterium\t10\n")
+    code, _, err = invoke("taxa", table, "--copy-number-correction", "-o", tmp_path / "o")
+    assert code == 0, err
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert summary["options"]["copy_number_correction"] is True
+    assert any("copy-number correction: 0 of 2 features" in n for n in summary["input"]["notes"])
+    code, _, err = invoke("taxa", table, "-o", tmp_path / "p")
+    lps_on = dict(read_tsv(tmp_path / "o" / "traits_potential.tsv")[1])["lps"]
+    lps_off = dict(read_tsv(tmp_path / "p" / "traits_potential.tsv")[1])["lps"]
+    assert float(lps_on) < float(lps_off)  # E. coli carries ~7 copies: its share shrinks

@@ -201,11 +201,21 @@ def infer_kind(values: sp.csc_array | FloatArray) -> tuple[TaxonKind, str]:
     return "counts", "kind: counts (samples sum to more than 100)"
 
 
+def _genus_key(name: str | None, table: Mapping[str, float]) -> str | None:
+    """The key of ``table`` for a genus name: as written, else lower-case with spaces."""
+    if name is None:
+        return None
+    if name in table:
+        return name
+    folded = " ".join(name.replace("_", " ").lower().split())
+    return folded if folded in table else None
+
+
 def copy_number_correct(profile: TaxonProfile, copy_numbers: Mapping[str, float]) -> TaxonProfile:
     """Divide each feature's counts by the 16S rRNA gene copy number of its genus.
 
     ``corrected[f, s] = counts[f, s] / copies(genus(f))``. The genus is looked
-    up as written, then without a GTDB suffix (:attr:`Lineage.genus_base`).
+    up as written or case-folded, then without a GTDB suffix (:attr:`Lineage.genus_base`).
     Features without a genus or without a copy number are left as they are and
     counted in a note. Relative profiles stay relative but are not renormalised.
 
@@ -247,11 +257,11 @@ def copy_number_correct(profile: TaxonProfile, copy_numbers: Mapping[str, float]
     divisors = np.ones(len(profile.features))
     missing = 0
     for i, lineage in enumerate(profile.lineages):
-        genus, base = lineage.genus, lineage.genus_base
-        if genus is not None and genus in copy_numbers:
-            divisors[i] = float(copy_numbers[genus])
-        elif base is not None and base in copy_numbers:
-            divisors[i] = float(copy_numbers[base])
+        for name in (lineage.genus, lineage.genus_base):
+            key = _genus_key(name, copy_numbers)
+            if key is not None:
+                divisors[i] = float(copy_numbers[key])
+                break
         else:
             missing += 1
     coo = sp.coo_array(profile.values)

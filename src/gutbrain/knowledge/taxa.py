@@ -372,7 +372,7 @@ class TaxonResolver:
             rank = self._rank.get(int(taxid))
             if rank == "genus":
                 return Resolution(None, int(taxid), "taxid")
-            if rank in (None, "species", "strain"):
+            if rank in ("species", "strain"):  # an unknown taxid (e.g. MetaPhlAn 3's 1) is ignored
                 return Resolution(int(taxid), self.genus_of(int(taxid)), "taxid")
         genus_key = normalise_name(genus) if genus else ""
         if species:
