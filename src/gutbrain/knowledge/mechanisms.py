@@ -269,8 +269,10 @@ def _check(value: object, schema: Mapping[str, Any], root: Mapping[str, Any], at
 
     if "$ref" in schema:
         _check(value, _resolve_ref(str(schema["$ref"]), root), root, at)
-    if "type" in schema and not _type_ok(value, str(schema["type"])):
-        raise fail("wrong type", str(schema["type"]))
+    if "type" in schema:
+        types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        if not any(_type_ok(value, str(t)) for t in types):
+            raise fail("wrong type", " or ".join(map(str, types)))
     if "enum" in schema and value not in schema["enum"]:
         raise fail("value not allowed", "one of " + ", ".join(map(str, schema["enum"])))
     if isinstance(value, str):

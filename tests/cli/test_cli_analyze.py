@@ -1,0 +1,125 @@
+"""`gutbrain analyze` and `gutbrain reference build`: profiles, states, determinism, errors."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gutbrain.cli.main import app
+from gutbrain.knowledge.examples import example_file
+from gutbrain.knowledge.mechanisms import load_mechanisms, reference_keys
+from gutbrain.knowledge.profile_schema import validate_profile
+
+runner = CliRunner()
+KO = Path(str(example_file("ko-profile")))
+
+
+def invoke(*args: str | Path) -> tuple[int, str, str]:
+    result = runner.invoke(app, [str(a) for a in args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def profiles(outdir: Path) -> dict[str, dict[str, object]]:
+    return {p.stem: json.loads(p.read_text()) for p in sorted((outdir / "profiles").glob("*.json"))}
+
+
+def check_profile(doc: dict[str, object]) -> None:
+    validate_profile(doc)
+    keys = reference_keys()
+    mechs = doc["mechanisms"]
+    assert isinstance(mechs, list)
+    assert [m["id"] for m in mechs] == [m.id for m in load_mechanisms()]
+    for m in mechs:
+        assert m["state"] in ("ok", "low_confidence", "not_estimable")
+        assert set(m["citations"]) <= keys
+        for c in m["components"]:
+            assert c["state"] and c["evidence_grade"] in "ABCD"
+            assert set(c["citations"]) <= keys
+            if c["value"] is None:
+                assert c["state"] == "not_estimable" and c["percentile"] is None
+
+
+def test_analyze_metaphlan_profile(shared: Path, tmp_path: Path) -> None:
+    mpa = shared / "data" / "humann_demo" / "v3.9" / "demo_metaphlan_bugs_list.tsv"
+    code, out, err = invoke("analyze", mpa, "-o", tmp_path)
+    assert code == 0, err
+    docs = profiles(tmp_path)
+    assert len(docs) == 1
+    (doc,) = docs.values()
+    check_profile(doc)
+    states = {c["state"] for m in doc["mechanisms"] for c in m["components"]}  # type: ignore[index, union-attr]
+    assert "ok" in states and "not_estimable" in states
+    assert "hmp2_nonibd_metaphlan4" in out
+    with open(tmp_path / "components.tsv") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    assert {"sample", "mechanism", "component", "percentile", "state", "grade"} <= set(rows[0])
+
+
+def test_analyze_ko_profile_units_not_comparable(tmp_path: Path) -> None:
+    code, out, err = invoke("analyze", KO, "-o", tmp_path)
+    assert code == 0, err
+    docs = profiles(tmp_path)
+    assert set(docs) == {"S1", "S2"}
+    for doc in docs.values():
+        check_profile(doc)
+        module_states = {
+            c["state"]
+            for m in doc["mechanisms"]  # type: ignore[union-attr]
+            for c in m["components"]
+            if c["id"].startswith("module:") and c["value"] is not None
+        }
+        assert module_states == {"not_comparable"}
+    assert "units differ" in out
+
+
+def test_own_reference_round_trip(tmp_path: Path) -> None:
+    ref = tmp_path / "ref.json.gz"
+    code, out, err = invoke("reference", "build", KO, "--name", "darzi", "-o", ref)
+    assert code == 0, err
+    assert "2 samples" in out
+    code, _, err = invoke("analyze", KO, "--reference", ref, "-o", tmp_path / "o")
+    assert code == 0, err
+    doc = profiles(tmp_path / "o")["S1"]
+    check_profile(doc)
+    comps = [c for m in doc["mechanisms"] for c in m["components"]]  # type: ignore[union-attr]
+    mf = [c for c in comps if c["id"] == "module:MGB005"]
+    assert mf and mf[0]["percentile"] in (25.0, 50.0, 75.0)  # its own mid-rank among 2
+
+
+def test_determinism(tmp_path: Path) -> None:
+    assert invoke("analyze", KO, "-o", tmp_path / "a")[0] == 0
+    assert invoke("analyze", KO, "-o", tmp_path / "b")[0] == 0
+    for name in ("S1.json", "S2.json"):
+        a = (tmp_path / "a" / "profiles" / name).read_bytes()
+        assert a == (tmp_path / "b" / "profiles" / name).read_bytes()
+    a = (tmp_path / "a" / "components.tsv").read_bytes()
+    assert a == (tmp_path / "b" / "components.tsv").read_bytes()
+
+
+def test_sample_selection(tmp_path: Path) -> None:
+    code, _, err = invoke("analyze", KO, "--sample", "S2", "-o", tmp_path)
+    assert code == 0, err
+    assert set(profiles(tmp_path)) == {"S2"}
+    code, _, err = invoke("analyze", KO, "--sample", "S9", "-o", tmp_path / "x")
+    assert code == 2 and "unknown sample id" in err
+
+
+def test_reference_of_another_kind(tmp_path: Path) -> None:
+    code, _, err = invoke("analyze", KO, "--reference", "agp_stool_genus", "-o", tmp_path)
+    assert code == 2 and "different kind" in err and "Traceback" not in err
+
+
+def test_inputs_without_shared_samples(shared: Path, tmp_path: Path) -> None:
+    mpa = shared / "data" / "humann_demo" / "v3.9" / "demo_metaphlan_bugs_list.tsv"
+    code, _, err = invoke("analyze", mpa, KO, "-o", tmp_path)
+    assert code == 2 and "share no sample id" in err
+
+
+@pytest.mark.parametrize("ref", ["nope", "missing.json.gz"])
+def test_unknown_reference(tmp_path: Path, ref: str) -> None:
+    code, _, err = invoke("analyze", KO, "--reference", ref, "-o", tmp_path)
+    assert code == 2 and "unknown reference" in err
