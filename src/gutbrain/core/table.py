@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from gutbrain.errors import InputFormatError
 
-__all__ = ["FeatureTable", "StratifiedTable", "ValueKind"]
+__all__ = ["FeatureTable", "StratifiedTable", "ValueKind", "check_unique_ids"]
 
 #: What the numbers are: raw counts, relative abundances (per-sample sums ~1 or
 #: ~100) or abundances in some other unit (RPK, CPM, coverage, ...).
@@ -27,7 +27,8 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 
 
-def _check_ids(ids: tuple[str, ...], what: str, source: str) -> None:
+def check_unique_ids(ids: tuple[str, ...], what: str, source: str) -> None:
+    """Raise :class:`InputFormatError` naming the first id that occurs twice."""
     if len(set(ids)) != len(ids):
         dup = next(i for i, n in Counter(ids).items() if n > 1)
         raise InputFormatError(
@@ -112,8 +113,8 @@ class FeatureTable:
                 expected=f"({len(self.features)}, {len(self.samples)})",
                 fix="report this as a gutbrain bug",
             )
-        _check_ids(self.features, "feature", self.source)
-        _check_ids(self.samples, "sample", self.source)
+        check_unique_ids(self.features, "feature", self.source)
+        check_unique_ids(self.samples, "sample", self.source)
         _check_values(values, self.source)
         object.__setattr__(self, "values", values)
 
@@ -175,9 +176,9 @@ class StratifiedTable:
                 expected="one taxon and feature index per row",
                 fix="report this as a gutbrain bug",
             )
-        _check_ids(self.taxa, "taxon", self.source)
-        _check_ids(self.features, "feature", self.source)
-        _check_ids(self.samples, "sample", self.source)
+        check_unique_ids(self.taxa, "taxon", self.source)
+        check_unique_ids(self.features, "feature", self.source)
+        check_unique_ids(self.samples, "sample", self.source)
         key = ti.astype(np.int64) * max(len(self.features), 1) + fi
         if np.unique(key).size != n:
             raise InputFormatError(

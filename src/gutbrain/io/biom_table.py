@@ -21,6 +21,7 @@ import scipy.sparse as sp
 
 from gutbrain.core.lineage import Lineage, lineage_from_ranks, parse_lineage
 from gutbrain.errors import GutBrainError, InputFormatError
+from gutbrain.io.ko_table import check_unique_samples
 from gutbrain.io.taxon_profile import Sequencing, TaxonFormat, TaxonKind, TaxonProfile
 from gutbrain.io.textfile import decode_text, display_name, location, read_bytes
 
@@ -94,9 +95,8 @@ def _load(path: str | os.PathLike[str], name: str) -> Any:
         raise _not_biom(name, 'JSON without \'"format": "Biological Observation Matrix ..."\'')
     columns = obj.get("columns")
     if isinstance(columns, list):
-        _check_samples(
-            tuple(str(c.get("id")) if isinstance(c, dict) else "" for c in columns), name
-        )
+        ids = tuple(str(c.get("id")) if isinstance(c, dict) else "" for c in columns)
+        check_unique_samples(name, ids, offset=1, unit="samples")
     try:
         return biom.Table.from_json(obj)
     except Exception as exc:
@@ -199,20 +199,6 @@ def _join(
     return tuple(taxonomy[i] for i in ids)
 
 
-def _check_samples(samples: tuple[str, ...], name: str) -> None:
-    seen: dict[str, int] = {}
-    for pos, sample in enumerate(samples):
-        if sample in seen:
-            raise InputFormatError(
-                "duplicate sample id",
-                where=f"{name}, samples {seen[sample] + 1} and {pos + 1}",
-                found=InputFormatError.quote(sample),
-                expected="each sample id once",
-                fix="rename or merge the duplicated samples",
-            )
-        seen[sample] = pos
-
-
 def profile_from_biom(
     table: Any,
     name: str,
@@ -228,7 +214,7 @@ def profile_from_biom(
     """Turn a loaded ``biom.Table`` into a :class:`TaxonProfile`."""
     features = tuple(str(i) for i in table.ids(axis="observation"))
     samples = tuple(str(i) for i in table.ids(axis="sample"))
-    _check_samples(samples, name)
+    check_unique_samples(name, samples, offset=1, unit="samples")
     matrix = sp.csc_array(table.matrix_data, dtype=np.float64)
     data = matrix.data
     bad = np.flatnonzero(~np.isfinite(data) | (data < 0))

@@ -321,14 +321,20 @@ def _reject_piped(ids: tuple[str, ...], name: str) -> None:
         )
 
 
-def check_unique_samples(source: str, samples: tuple[str, ...], offset: int) -> None:
-    """Raise on the first repeated sample id; samples start at header column ``offset``."""
+def check_unique_samples(
+    source: str, samples: tuple[str, ...], offset: int, unit: str = "line 1, columns"
+) -> None:
+    """Raise on the first repeated sample id.
+
+    Sample *i* sits at position ``i + offset`` of ``unit`` (e.g. header
+    columns, or lines when samples are rows).
+    """
     seen: dict[str, int] = {}
     for pos, sample in enumerate(samples):
         if sample in seen:
             raise InputFormatError(
                 "duplicate sample id",
-                where=f"{source}, line 1, columns {seen[sample] + offset} and {pos + offset}",
+                where=f"{source}, {unit} {seen[sample] + offset} and {pos + offset}",
                 found=InputFormatError.quote(sample),
                 expected="each sample id once",
                 fix="rename or merge the duplicated samples",

@@ -18,7 +18,6 @@ format                    kind         why
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -28,6 +27,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from gutbrain.core.lineage import Lineage
+from gutbrain.core.table import check_unique_ids
 from gutbrain.errors import InputFormatError, OptionError
 
 __all__ = [
@@ -60,18 +60,6 @@ FORMAT_SUMMARIES: tuple[tuple[TaxonFormat, str], ...] = (
 )
 
 FloatArray = npt.NDArray[np.float64]
-
-
-def _check_unique(ids: tuple[str, ...], what: str, source: str) -> None:
-    if len(set(ids)) != len(ids):
-        dup = next(i for i, n in Counter(ids).items() if n > 1)
-        raise InputFormatError(
-            f"duplicate {what} id",
-            where=source,
-            found=InputFormatError.quote(dup),
-            expected=f"each {what} id once",
-            fix=f"rename or merge the duplicated {what}s",
-        )
 
 
 @dataclass(frozen=True)
@@ -130,8 +118,8 @@ class TaxonProfile:
                 expected=f"{shape} and {len(self.features)} lineages",
                 fix="report this as a gutbrain bug",
             )
-        _check_unique(self.features, "feature", self.source)
-        _check_unique(self.samples, "sample", self.source)
+        check_unique_ids(self.features, "feature", self.source)
+        check_unique_ids(self.samples, "sample", self.source)
         data = values.data
         if data.size and not np.isfinite(data).all():
             raise InputFormatError(

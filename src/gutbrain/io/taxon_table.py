@@ -110,20 +110,6 @@ def _read_r_style(
     return tuple(header[1:]), tuple(_unquote(c) for c in labels[0]), values
 
 
-def _check_sample_rows(name: str, samples: tuple[str, ...]) -> None:
-    seen: dict[str, int] = {}
-    for pos, sample in enumerate(samples):
-        if sample in seen:
-            raise InputFormatError(
-                "duplicate sample id",
-                where=f"{name}, lines {seen[sample] + 2} and {pos + 2}",
-                found=InputFormatError.quote(sample),
-                expected="each sample id once",
-                fix="rename or merge the duplicated samples",
-            )
-        seen[sample] = pos
-
-
 def _lineages(
     name: str, features: tuple[str, ...], orientation: Orientation, header_offset: int
 ) -> tuple[Lineage, ...]:
@@ -184,7 +170,7 @@ def read(path: str | os.PathLike[str]) -> TaxonProfile:
         check_unique_samples(name, samples, offset=header_offset)
     else:
         samples, features, values = row_labels, columns, values.T
-        _check_sample_rows(name, samples)
+        check_unique_samples(name, samples, offset=2, unit="lines")
     lineages = _lineages(name, features, orientation, header_offset)
     inverse, first = group_rows(features)
     if first.shape[0] != len(features):
