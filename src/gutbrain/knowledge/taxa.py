@@ -16,7 +16,6 @@ returns ``NaN`` for it.
 
 from __future__ import annotations
 
-import csv
 import gzip
 import io
 import re
@@ -172,7 +171,10 @@ def _open_text(name: str) -> io.TextIOBase:
 
 
 def _rows(name: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(_open_text(name), delimiter="\t"))
+    """Rows of a packaged TSV (no quoting in these files: a plain split is exact)."""
+    lines = _open_text(name).read().split("\n")
+    header = lines[0].rstrip("\r").split("\t")
+    return [dict(zip(header, ln.rstrip("\r").split("\t"), strict=True)) for ln in lines[1:] if ln]
 
 
 @dataclass(frozen=True)
@@ -315,7 +317,7 @@ class TaxonResolver:
         self._rank = _taxid_rank()
         # genus names known only through their species (new genera, e.g. Dysosmobacter)
         self._genus_by_name: dict[str, int] = {}
-        for genus_taxid, genus_name in self._sg.values():
+        for genus_taxid, genus_name in sorted(set(self._sg.values())):
             self._genus_by_name.setdefault(normalise_name(genus_name), genus_taxid)
 
     def _lookup(self, key: str, ranks: tuple[str, ...]) -> int | None:
@@ -444,22 +446,26 @@ def load_traits() -> TraitTable:
     :data:`TIER_WEIGHTS`); the tier is the strongest tier among them.
     """
     col = {t: j for j, t in enumerate(TRAITS)}
-    acc: dict[tuple[int, str], list[list[float]]] = {}
-    for r in _rows("traits.tsv.gz"):
-        key = (int(r["taxid"]), r["rank"])
-        cell = acc.setdefault(key, [[0.0, 0.0, 99.0] for _ in TRAITS])[col[r["trait"]]]
-        w = TIER_WEIGHTS[r["tier"]]
-        cell[0] += w * float(r["value"])
-        cell[1] += w
-        cell[2] = min(cell[2], float(TIERS.index(r["tier"])))
-    keys = sorted(acc)
-    vals = np.full((len(keys), len(TRAITS)), np.nan)
-    tiers = np.full((len(keys), len(TRAITS)), -1, dtype=np.int8)
-    for i, k in enumerate(keys):
-        for j, (num, den, tier) in enumerate(acc[k]):
-            if den > 0:
-                vals[i, j] = num / den
-                tiers[i, j] = int(tier)
+    rows = _rows("traits.tsv.gz")
+    key_of: dict[tuple[int, str], int] = {}
+    for r in rows:
+        key_of.setdefault((int(r["taxid"]), r["rank"]), 0)
+    keys = sorted(key_of)
+    key_of = {k: i for i, k in enumerate(keys)}
+    kidx = np.array([key_of[(int(r["taxid"]), r["rank"])] for r in rows], dtype=np.intp)
+    tidx = np.array([col[r["trait"]] for r in rows], dtype=np.intp)
+    weight = np.array([TIER_WEIGHTS[r["tier"]] for r in rows])
+    value = np.array([float(r["value"]) for r in rows])
+    tier = np.array([TIERS.index(r["tier"]) for r in rows], dtype=np.int8)
+    shape = (len(keys), len(TRAITS))
+    num, den = np.zeros(shape), np.zeros(shape)
+    np.add.at(num, (kidx, tidx), weight * value)
+    np.add.at(den, (kidx, tidx), weight)
+    best = np.full(shape, np.iinfo(np.int8).max, dtype=np.int8)
+    np.minimum.at(best, (kidx, tidx), tier)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        vals = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+    tiers = np.where(den > 0, best, -1).astype(np.int8)
     vals.setflags(write=False)
     tiers.setflags(write=False)
     return TraitTable(TRAITS, {k: i for i, k in enumerate(keys)}, vals, tiers)
