@@ -251,9 +251,19 @@ def _resolve_ref(ref: str, root: Mapping[str, Any]) -> Mapping[str, Any]:
     return cast(Mapping[str, Any], node)
 
 
+#: schema nodes already checked for unsupported keywords; the node is kept so its id
+#: cannot be reused by another object (schemas are never mutated)
+_CHECKED_NODES: dict[int, Mapping[str, Any]] = {}
+
+
 def _check(value: object, schema: Mapping[str, Any], root: Mapping[str, Any], at: str) -> None:
-    unknown = [k for k in schema if k not in _SUPPORTED and k not in _ANNOTATIONS]
-    unknown = [k for k in unknown if not k.startswith("x-")]
+    if _CHECKED_NODES.get(id(schema)) is schema:
+        unknown: list[str] = []
+    else:
+        unknown = [k for k in schema if k not in _SUPPORTED and k not in _ANNOTATIONS]
+        unknown = [k for k in unknown if not k.startswith("x-")]
+        if not unknown:
+            _CHECKED_NODES[id(schema)] = schema
     if unknown:
         raise KnowledgeBaseError(
             "schema uses a keyword the validator does not support",

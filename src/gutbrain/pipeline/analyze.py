@@ -334,7 +334,8 @@ def run_analyze(request: AnalyzeRequest, progress: ProgressSink | None = None) -
         while name in written:
             name += "_"
         written.add(name)
-        text = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False)
+        # compact, sorted: the C encoder (indent would fall back to the pure-Python one)
+        text = json.dumps(doc, sort_keys=True, ensure_ascii=False, allow_nan=False)
         write_lines(out / "profiles" / f"{name}.json", [text + "\n"])
         mech_rows.append(s + "\t" + "\t".join(_cell(m.score) for m in scores) + "\n")
         for m in scores:
