@@ -38,7 +38,7 @@ from gutbrain.io.profile import FunctionalProfile
 from gutbrain.io.taxon_profile import TaxonProfile
 from gutbrain.knowledge.modules import load_databases
 from gutbrain.knowledge.taxa import load_names, load_species_genus
-from gutbrain.pipeline.taxa import _group_taxa, _trait_values, resolve_profile
+from gutbrain.pipeline.taxa import group_taxa, resolve_profile, trait_values
 
 __all__ = [
     "ComponentTable",
@@ -201,12 +201,12 @@ def taxonomic_components(profile: TaxonProfile) -> ComponentTable:
     relative = sp.csc_array(values @ sp.diags_array(inv))
 
     res = resolve_profile(profile)
-    groups, group_of = _group_taxa(res)
+    groups, group_of = group_taxa(res)
     indicator = sp.csr_array(
         (np.ones(n_feat), (group_of, np.arange(n_feat))), shape=(len(groups), n_feat)
     )
     grouped = (indicator @ relative).toarray()
-    traits, trait_vals, _, _ = _trait_values(groups)
+    traits, trait_vals, _, _ = trait_values(groups)
     tp = trait_potential(grouped, trait_vals)
 
     ids: list[str] = [f"trait:{t}" for t in traits]

@@ -34,7 +34,7 @@ from gutbrain.knowledge.taxa import (
 )
 from gutbrain.pipeline.progress import ProgressSink, tick
 
-__all__ = ["TaxaRequest", "resolve_profile", "run_taxa"]
+__all__ = ["TaxaRequest", "group_taxa", "resolve_profile", "run_taxa", "trait_values"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -111,7 +111,7 @@ def _resolution_table(
     return species_frac, genus_frac, n_unres.astype(np.int64), names
 
 
-def _group_taxa(
+def group_taxa(
     res: tuple[Resolution, ...],
 ) -> tuple[list[tuple[int | None, int | None]], npt.NDArray[np.intp]]:
     """Distinct (species, genus) taxid pairs and each feature's group."""
@@ -122,7 +122,7 @@ def _group_taxa(
     return list(keys), group
 
 
-def _trait_values(
+def trait_values(
     groups: list[tuple[int | None, int | None]],
 ) -> tuple[tuple[str, ...], FloatArray, npt.NDArray[np.int8], npt.NDArray[np.bool_]]:
     """Species value where the species is annotated for a trait, else the genus value."""
@@ -150,7 +150,7 @@ def run_taxa(request: TaxaRequest, progress: ProgressSink | None = None) -> dict
         notes = list(profile.notes)
     res = resolve_profile(profile)
     species_frac, genus_frac, n_unres, unresolved = _resolution_table(profile, res)
-    groups, group_of = _group_taxa(res)
+    groups, group_of = group_taxa(res)
     n_feat, n_samples = profile.values.shape
     indicator = sp.csr_array(
         (np.ones(n_feat), (group_of, np.arange(n_feat))), shape=(len(groups), n_feat)
@@ -159,7 +159,7 @@ def run_taxa(request: TaxaRequest, progress: ProgressSink | None = None) -> dict
     totals = abundance.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         relative = np.where(totals > 0, abundance / np.where(totals > 0, totals, 1.0), 0.0)
-    traits, values, tiers, from_genus = _trait_values(groups)
+    traits, values, tiers, from_genus = trait_values(groups)
     result = trait_potential(relative, values)
     out = make_outdir(request.outdir)
     paths = {
