@@ -123,3 +123,31 @@ def test_inputs_without_shared_samples(shared: Path, tmp_path: Path) -> None:
 def test_unknown_reference(tmp_path: Path, ref: str) -> None:
     code, _, err = invoke("analyze", KO, "--reference", ref, "-o", tmp_path)
     assert code == 2 and "unknown reference" in err
+
+
+@pytest.mark.parametrize(
+    ("relpath", "reference"),
+    [
+        ("data/agp2014_r1_8/AG_100nt_even10k.biom.gz", "agp_stool_genus"),
+        ("data/maaslin3_hmp2/HMP2_taxonomy.tsv", "hmp2_nonibd_metaphlan4"),
+    ],
+)
+def test_analyze_real_cohort_tables(
+    shared: Path, tmp_path: Path, relpath: str, reference: str
+) -> None:
+    table = shared / relpath
+    from gutbrain.io.taxonomic import read_taxon_profile
+
+    some = read_taxon_profile(table).samples[:3]
+    args: list[str | Path] = ["analyze", table, "-o", tmp_path]
+    for s in some:
+        args += ["--sample", s]
+    code, out, err = invoke(*args)
+    assert code == 0, err
+    assert reference in out
+    docs = profiles(tmp_path)
+    assert len(docs) == 3
+    for doc in docs.values():
+        check_profile(doc)
+        scored = [m for m in doc["mechanisms"] if m["score"] is not None]  # type: ignore[union-attr]
+        assert scored  # some mechanism is estimable from a real stool profile
