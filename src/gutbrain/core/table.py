@@ -17,7 +17,13 @@ import numpy.typing as npt
 
 from gutbrain.errors import InputFormatError
 
-__all__ = ["FeatureTable", "StratifiedTable", "ValueKind", "check_unique_ids"]
+__all__ = [
+    "FeatureTable",
+    "StratifiedTable",
+    "ValueKind",
+    "check_abundances",
+    "check_unique_ids",
+]
 
 #: What the numbers are: raw counts, relative abundances (per-sample sums ~1 or
 #: ~100) or abundances in some other unit (RPK, CPM, coverage, ...).
@@ -40,7 +46,8 @@ def check_unique_ids(ids: tuple[str, ...], what: str, source: str) -> None:
         )
 
 
-def _check_values(values: FloatArray, source: str) -> None:
+def check_abundances(values: FloatArray, source: str) -> None:
+    """Raise :class:`InputFormatError` for a NaN, infinite or negative value."""
     if values.size == 0:
         return
     if not np.isfinite(values).all():
@@ -115,7 +122,7 @@ class FeatureTable:
             )
         check_unique_ids(self.features, "feature", self.source)
         check_unique_ids(self.samples, "sample", self.source)
-        _check_values(values, self.source)
+        check_abundances(values, self.source)
         object.__setattr__(self, "values", values)
 
     @property
@@ -187,7 +194,7 @@ class StratifiedTable:
                 expected="each taxon/feature pair once",
                 fix="report this as a gutbrain bug (readers sum duplicates)",
             )
-        _check_values(values, self.source)
+        check_abundances(values, self.source)
         ti.setflags(write=False)
         fi.setflags(write=False)
         object.__setattr__(self, "taxon_index", ti)

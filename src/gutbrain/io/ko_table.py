@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -322,12 +323,17 @@ def _reject_piped(ids: tuple[str, ...], name: str) -> None:
 
 
 def check_unique_samples(
-    source: str, samples: tuple[str, ...], offset: int, unit: str = "line 1, columns"
+    source: str,
+    samples: tuple[str, ...],
+    offset: int,
+    unit: str = "line 1, columns",
+    empty_where: Callable[[int], str] | None = None,
 ) -> None:
-    """Raise on the first repeated sample id.
+    """Raise on the first repeated sample id (and, with ``empty_where``, empty one).
 
     Sample *i* sits at position ``i + offset`` of ``unit`` (e.g. header
-    columns, or lines when samples are rows).
+    columns, or lines when samples are rows). ``empty_where(i)`` locates an
+    empty id; ids are checked in order, so the first problem is reported.
     """
     seen: dict[str, int] = {}
     for pos, sample in enumerate(samples):
@@ -340,24 +346,10 @@ def check_unique_samples(
                 fix="rename or merge the duplicated samples",
             )
         seen[sample] = pos
-
-
-def _check_sample_rows(grid: Grid, samples: tuple[str, ...]) -> None:
-    seen: dict[str, int] = {}
-    for pos, sample in enumerate(samples):
-        if sample in seen:
-            raise InputFormatError(
-                "duplicate sample id",
-                where=f"{grid.source}, lines {seen[sample] + 2} and {pos + 2}",
-                found=InputFormatError.quote(sample),
-                expected="each sample id once",
-                fix="rename or merge the duplicated samples",
-            )
-        seen[sample] = pos
-        if not sample.strip():
+        if empty_where is not None and not sample.strip():
             raise InputFormatError(
                 "empty sample id",
-                where=grid.where(pos, 1),
+                where=empty_where(pos),
                 found="an empty cell",
                 expected="a sample id in column 1 of every row",
                 fix="name the sample or delete the row",
@@ -384,7 +376,9 @@ def read(path: str | os.PathLike[str]) -> FunctionalProfile:
             notes.append(f"dropped {n} row{'s' * (n != 1)} with an empty feature id")
     else:
         samples, features, values = grid.labels[0], grid.value_names, grid.values.T
-        _check_sample_rows(grid, samples)
+        check_unique_samples(
+            grid.source, samples, 2, "lines", empty_where=lambda pos: grid.where(pos, 1)
+        )
         _reject_piped(features, name)
     inverse, first = group_rows(features)
     if first.shape[0] != len(features):

@@ -29,6 +29,7 @@ import scipy.sparse as sp
 
 from gutbrain.core.lineage import Lineage, parse_lineage
 from gutbrain.errors import GutBrainError, InputFormatError
+from gutbrain.io.ko_table import check_unique_samples
 from gutbrain.io.taxon_profile import TaxonProfile
 from gutbrain.io.textfile import decode_text, display_name, is_number, location, read_bytes
 
@@ -167,18 +168,7 @@ def read(path: str | os.PathLike[str]) -> TaxonProfile:
                 expected="clade_name, optionally a taxid column, then one column per sample",
                 fix="check the delimiter and the header line",
             )
-        seen: dict[str, int] = {}
-        for pos, sample in enumerate(samples):
-            col = pos + first_value + 1
-            if sample in seen:
-                raise InputFormatError(
-                    "duplicate sample id",
-                    where=f"{name}, line {header_line}, columns {seen[sample]} and {col}",
-                    found=InputFormatError.quote(sample),
-                    expected="each sample id once",
-                    fix="rename or merge the duplicated samples",
-                )
-            seen[sample] = col
+        check_unique_samples(name, samples, first_value + 1, f"line {header_line}, columns")
     width = max(value_columns) + 1
     clades: list[str] = []
     taxids: list[int | None] = []

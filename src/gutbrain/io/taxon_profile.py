@@ -27,7 +27,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from gutbrain.core.lineage import Lineage
-from gutbrain.core.table import check_unique_ids
+from gutbrain.core.table import check_abundances, check_unique_ids
 from gutbrain.errors import InputFormatError, OptionError
 
 __all__ = [
@@ -120,23 +120,7 @@ class TaxonProfile:
             )
         check_unique_ids(self.features, "feature", self.source)
         check_unique_ids(self.samples, "sample", self.source)
-        data = values.data
-        if data.size and not np.isfinite(data).all():
-            raise InputFormatError(
-                "missing or infinite value",
-                where=self.source,
-                found="NaN or infinity",
-                expected="finite numbers",
-                fix="replace missing values by 0 or remove the feature",
-            )
-        if data.size and (data < 0).any():
-            raise InputFormatError(
-                "negative abundance",
-                where=self.source,
-                found=f"minimum {data.min():g}",
-                expected="values >= 0",
-                fix="give abundances, not log-ratios or differences",
-            )
+        check_abundances(values.data, self.source)
         values.eliminate_zeros()
         object.__setattr__(self, "values", values)
         if self.unclassified is not None:
