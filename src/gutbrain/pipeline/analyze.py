@@ -30,6 +30,7 @@ from gutbrain.errors import InputError, InputFormatError, OptionError
 from gutbrain.io.checksum import sha256_file
 from gutbrain.io.functional import detect_format, read_functional_profile
 from gutbrain.io.reference_file import write_reference
+from gutbrain.io.taxon_profile import TaxonInputFormat
 from gutbrain.io.taxonomic import detect_taxon_format, read_taxon_profile
 from gutbrain.io.tsv_out import make_outdir, write_lines
 from gutbrain.knowledge.mechanisms import load_mechanisms, mechanisms_version
@@ -103,19 +104,18 @@ def _read(path: Path) -> tuple[str, ComponentTable]:
         functional = detect_format(path)
     except InputFormatError:
         functional = None
-    taxonomic = True
     if functional in ("humann", "ko-per-taxon"):
-        taxonomic = False
-    elif functional == "ko":
+        fprofile = read_functional_profile(path, functional)
+        return fprofile.format, functional_components(fprofile)
+    taxon_format: TaxonInputFormat = "auto"
+    if functional == "ko":
         try:
-            detect_taxon_format(path)
+            taxon_format = detect_taxon_format(path)
         except InputFormatError:
-            taxonomic = False
-    if taxonomic:
-        profile = read_taxon_profile(path)
-        return profile.format, taxonomic_components(profile)
-    fprofile = read_functional_profile(path)
-    return fprofile.format, functional_components(fprofile)
+            fprofile = read_functional_profile(path, "ko")
+            return fprofile.format, functional_components(fprofile)
+    profile = read_taxon_profile(path, taxon_format)
+    return profile.format, taxonomic_components(profile)
 
 
 def _reference(spec: str) -> ReferencePopulation:

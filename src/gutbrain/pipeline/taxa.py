@@ -32,7 +32,7 @@ from gutbrain.knowledge.taxa import (
     trait_info,
     trait_matrix,
 )
-from gutbrain.pipeline.progress import ProgressSink, tick
+from gutbrain.pipeline.progress import ProgressSink
 
 __all__ = ["TaxaRequest", "group_taxa", "resolve_profile", "run_taxa", "trait_values"]
 
@@ -135,12 +135,14 @@ def trait_values(
 
 
 def run_taxa(request: TaxaRequest, progress: ProgressSink | None = None) -> dict[str, Any]:
-    """Resolve names and score taxon traits; write the outputs; return the summary."""
-    done = tick(progress, "reading", 0)
+    """Resolve names and score taxon traits; write the outputs; return the summary.
+
+    ``progress`` is accepted so that every job has the same interface; this job has
+    no long step to report (a 1,962-sample BIOM runs in a few seconds, mostly reading).
+    """
     profile = read_taxon_profile(
         request.input, request.input_format, request.taxonomy, require_taxonomy=True
     )
-    done(0)
     notes = list(profile.notes)
     correct = request.copy_number_correction
     if correct is None:
