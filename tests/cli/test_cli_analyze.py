@@ -151,3 +151,33 @@ def test_analyze_real_cohort_tables(
         check_profile(doc)
         scored = [m for m in doc["mechanisms"] if m["score"] is not None]  # type: ignore[union-attr]
         assert scored  # some mechanism is estimable from a real stool profile
+
+
+def test_whole_hmp2_table(shared: Path, tmp_path: Path) -> None:
+    """All 1,527 HMP2 samples: every profile complete, a spread of them schema-valid,
+    the tables agree with the profiles, and a second run is byte-identical."""
+    table = shared / "data" / "maaslin3_hmp2" / "HMP2_taxonomy.tsv"
+    code, out, err = invoke("analyze", table, "-o", tmp_path / "a")
+    assert code == 0, err
+    assert "wrote 1527 profiles" in out
+    files = sorted((tmp_path / "a" / "profiles").glob("*.json"))
+    assert len(files) == 1527
+    mech_ids = [m.id for m in load_mechanisms()]
+    with open(tmp_path / "a" / "mechanisms.tsv") as fh:
+        mech_rows = {r["sample"]: r for r in csv.DictReader(fh, delimiter="\t")}
+    assert len(mech_rows) == 1527
+    for n, path in enumerate(files):
+        doc = json.loads(path.read_bytes())
+        assert [m["id"] for m in doc["mechanisms"]] == mech_ids
+        if n % 50 == 0:
+            check_profile(doc)
+        row = mech_rows[doc["sample"]]
+        for m in doc["mechanisms"]:
+            cell = row[m["id"]]
+            assert (m["score"] is None and cell == "") or float(cell) == m["score"]
+    code, _, err = invoke("analyze", table, "-o", tmp_path / "b")
+    assert code == 0, err
+    for path in files[::100]:
+        assert path.read_bytes() == (tmp_path / "b" / "profiles" / path.name).read_bytes()
+    for name in ("mechanisms.tsv", "components.tsv"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()

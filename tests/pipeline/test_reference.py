@@ -10,6 +10,8 @@ from types import ModuleType
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gutbrain.errors import InputFormatError, OptionError
 from gutbrain.io.reference_file import compress_reference, read_reference, write_reference
@@ -94,6 +96,40 @@ def test_percentiles_of_a_table() -> None:
     row = table.values[0]
     mid = [100 * ((row < x).sum() + 0.5 * (row == x).sum()) / row.size for x in row]
     np.testing.assert_allclose(p[0], mid)  # each sample on its own mid-rank
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.floats(0, 1e6, allow_nan=False),
+            st.sampled_from([0.0, 1 / 3, 2 / 3, 0.1 + 0.2, 1e-13, 123456.78901234567]),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    st.floats(0, 1e6, allow_nan=False),
+)
+@settings(max_examples=200, deadline=None)
+def test_own_rank_and_monotone_through_stored_rounding(xs: list[float], probe: float) -> None:
+    """Reference values are stored at 12 digits; the samples they came from must
+    still land on their own mid-rank, and percentiles stay monotone in the value."""
+    values = np.array([xs, [probe] * len(xs)], dtype=np.float64)
+    table = ComponentTable(
+        "taxonomic",
+        "species",
+        "relative abundance",
+        tuple(f"S{j}" for j in range(len(xs))),
+        ("trait:butyrate", "trait:probe"),
+        values,
+        np.ones_like(values),
+    )
+    ref = _build(table)
+    p = ref.percentiles(table)[0]
+    rounded = np.array([float(f"{x:.12g}") for x in xs])
+    mid = [100 * ((rounded < r).sum() + 0.5 * (rounded == r).sum()) / len(xs) for r in rounded]
+    np.testing.assert_allclose(p, mid)
+    order = np.argsort(values[0], kind="stable")
+    assert np.all(np.diff(p[order]) >= 0)
 
 
 def test_file_round_trip(tmp_path: Path) -> None:

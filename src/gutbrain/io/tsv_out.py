@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from gutbrain.errors import InputError
 
-__all__ = ["format_row", "make_outdir", "write_json", "write_lines", "write_matrix"]
+__all__ = ["format_row", "make_outdir", "write_bytes", "write_json", "write_lines", "write_matrix"]
 
 
 def format_row(values: npt.NDArray[np.float64]) -> str:
@@ -56,6 +56,16 @@ def write_lines(path: Path, lines: Iterable[str]) -> None:
     try:
         with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
             fh.writelines(lines)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise _os_error(path, exc) from None
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically."""
+    tmp = path.with_name(path.name + ".part")
+    try:
+        tmp.write_bytes(data)
         os.replace(tmp, path)
     except OSError as exc:
         raise _os_error(path, exc) from None

@@ -53,12 +53,36 @@ MAX_STORED_VALUES = 2000
 #: Number of stored quantiles (every 0.5 %).
 N_QUANTILES = 201
 _DIGITS = 12
+FloatArray = npt.NDArray[np.float64]
 
 
 def _round(values: npt.ArrayLike) -> npt.NDArray[np.float64]:
     """Round to 12 significant digits (idempotent; NaN stays NaN)."""
     arr = np.asarray(values, dtype=np.float64).ravel()
-    return np.array([float(f"{x:.{_DIGITS}g}") for x in arr.tolist()], dtype=np.float64)
+    # profiles repeat values (zeros above all): format each distinct value once
+    distinct, inverse = np.unique(arr, return_inverse=True)
+    rounded = np.array([float(f"{x:.{_DIGITS}g}") for x in distinct.tolist()], dtype=np.float64)
+    return rounded[inverse.ravel()]
+
+
+def _round_near(values: npt.NDArray[np.float64], stored: npt.NDArray[np.float64]) -> FloatArray:
+    """:func:`_round`, but only where it can matter: values next to a stored one.
+
+    Rounding to 12 significant digits moves a value by at most 5e-12 of itself,
+    so it can only change a comparison with a stored value within that distance;
+    every other value keeps its exact bits (its percentile is the same either way).
+    """
+    out = np.array(values, dtype=np.float64, copy=True)
+    if stored.size == 0:
+        return out
+    idx = np.searchsorted(stored, out)
+    lo = stored[np.clip(idx - 1, 0, stored.size - 1)]
+    hi = stored[np.clip(idx, 0, stored.size - 1)]
+    gap = np.minimum(np.abs(out - lo), np.abs(out - hi))
+    near = np.flatnonzero(gap <= 1e-11 * np.abs(out))
+    if near.size:
+        out[near] = _round(out[near])
+    return out
 
 
 def _round1(x: float) -> float:
@@ -133,7 +157,7 @@ class ReferencePopulation:
         for i, comp in enumerate(table.components):
             dist = self.distributions.get(comp)
             if dist is not None:
-                out[i] = percentile(_round(table.values[i]), dist)
+                out[i] = percentile(_round_near(table.values[i], dist.values), dist)
         return out
 
     def to_dict(self) -> dict[str, Any]:
