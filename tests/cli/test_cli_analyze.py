@@ -181,3 +181,18 @@ def test_whole_hmp2_table(shared: Path, tmp_path: Path) -> None:
         assert path.read_bytes() == (tmp_path / "b" / "profiles" / path.name).read_bytes()
     for name in ("mechanisms.tsv", "components.tsv"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_table_neither_taxonomic_nor_functional(tmp_path: Path) -> None:
+    """Labels that are neither taxa nor function ids: one clear error, not empty profiles."""
+    table = tmp_path / "genus_counts.tsv"
+    table.write_text(
+        "feature\tS1\tS2\n"
+        "Acidaminococcaceae_Acidaminococcus\t0\t1087\n"
+        "Ruminococcaceae_Faecalibacterium\t75773\t70550\n"
+    )
+    code, _, err = invoke("analyze", table, "-o", tmp_path / "o")
+    assert code == 2, err
+    assert "neither a taxonomic nor a functional profile" in err
+    assert "'Acidaminococcaceae_Acidaminococcus'" in err and "g__Genus" in err
+    assert not (tmp_path / "o" / "profiles").exists()

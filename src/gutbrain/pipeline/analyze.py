@@ -39,12 +39,14 @@ from gutbrain.io.taxon_profile import TaxonInputFormat
 from gutbrain.io.taxonomic import detect_taxon_format, read_taxon_profile
 from gutbrain.io.tsv_out import make_outdir, write_bytes, write_lines
 from gutbrain.knowledge.mechanisms import load_mechanisms, mechanisms_version
+from gutbrain.knowledge.modules import load_databases
 from gutbrain.knowledge.references_data import packaged_references
 from gutbrain.pipeline.features import (
     ComponentTable,
     functional_components,
     taxonomic_components,
 )
+from gutbrain.pipeline.modules import check_function_ids
 from gutbrain.pipeline.progress import ProgressSink, tick
 from gutbrain.pipeline.reference import (
     ReferencePopulation,
@@ -117,8 +119,22 @@ def _read(path: Path) -> tuple[str, ComponentTable]:
     if functional == "ko":
         try:
             taxon_format = detect_taxon_format(path)
-        except InputFormatError:
+        except InputFormatError as not_taxa:
             fprofile = read_functional_profile(path, "ko")
+            try:
+                check_function_ids(fprofile, load_databases("all"))
+            except InputError:
+                features = fprofile.community.features
+                raise InputFormatError(
+                    "neither a taxonomic nor a functional profile",
+                    where=str(path),
+                    found=f"row labels such as {InputError.quote(features[0] if features else '')}"
+                    f" ({not_taxa.problem}; and no KEGG/COG/eggNOG/TIGRFAM id of any module)",
+                    expected="taxon names (e.g. 'g__Faecalibacterium', 'Faecalibacterium "
+                    "prausnitzii', a lineage) or function ids (e.g. K00001)",
+                    fix="relabel the rows, e.g. 'Family_Genus' as 'g__Genus', or regroup a "
+                    "gene table to KEGG orthologs",
+                ) from None
             return fprofile.format, functional_components(fprofile)
     profile = read_taxon_profile(path, taxon_format)
     return profile.format, taxonomic_components(profile)

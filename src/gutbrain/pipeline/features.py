@@ -7,7 +7,8 @@ Component ids (a contract shared with reference populations):
 ``trait:<trait_id>``
     Trait potential Σ relative abundance × trait value; coverage = trait annotation coverage.
 ``diversity:<metric>``
-    Alpha diversity of the profile as given; coverage 1.
+    Alpha diversity of the profile collapsed to its resolution (genus or species);
+    coverage 1.
 ``taxon:<rank>:<name>``
     Relative abundance (fraction 0–1) of all features resolving to one NCBI taxon at
     ``rank`` (``genus`` or ``species``); coverage = the sample's share of abundance
@@ -29,6 +30,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from gutbrain.core.alpha import chao1, observed_features, pielou_e, shannon, simpson
+from gutbrain.core.lineage import RANKS
 from gutbrain.core.module_cutoff import computability
 from gutbrain.core.module_types import id_namespace
 from gutbrain.core.modules import ScoringOptions, compile_modules, score_modules
@@ -37,7 +39,7 @@ from gutbrain.errors import InputError
 from gutbrain.io.profile import FunctionalProfile
 from gutbrain.io.taxon_profile import TaxonProfile
 from gutbrain.knowledge.modules import load_databases
-from gutbrain.knowledge.taxa import load_names, load_species_genus
+from gutbrain.knowledge.taxa import Resolution, load_names, load_species_genus
 from gutbrain.pipeline.taxa import group_taxa, resolve_profile, trait_values
 
 __all__ = [
@@ -175,6 +177,31 @@ def _is_integer(values: sp.csc_array) -> bool:
     return bool(np.all(data == np.round(data)))
 
 
+def _diversity_groups(
+    profile: TaxonProfile, res: tuple[Resolution, ...], resolution: ProfileResolution
+) -> npt.NDArray[np.intp]:
+    """Each feature's taxon at ``resolution``, for diversity (like ``qiime taxa collapse``).
+
+    A feature resolved to a taxid at that rank joins its taxid; an unresolved one joins
+    the features with the same lineage names down to that rank (e.g. all OTUs of one
+    family without a genus); a feature without any lineage name stays on its own.
+    """
+    depth = RANKS.index(resolution) + 1
+    keys: dict[tuple[object, ...], int] = {}
+    group = np.empty(len(res), dtype=np.intp)
+    for i, (r, lin) in enumerate(zip(res, profile.lineages, strict=True)):
+        taxid = r.species_taxid if resolution == "species" else r.genus_taxid
+        key: tuple[object, ...]
+        if taxid is not None:
+            key = ("taxid", taxid)
+        elif any(lin.names[:depth]):
+            key = ("lineage", *lin.names[:depth])
+        else:
+            key = ("feature", i)
+        group[i] = keys.setdefault(key, len(keys))
+    return group
+
+
 def taxonomic_components(profile: TaxonProfile) -> ComponentTable:
     """Trait, diversity and taxon components of a taxonomic profile.
 
@@ -213,7 +240,19 @@ def taxonomic_components(profile: TaxonProfile) -> ComponentTable:
     rows_v: list[FloatArray] = [tp.potential]
     rows_c: list[FloatArray] = [tp.coverage]
 
-    by_sample = values.T.tocsr()
+    species_rows = np.array([lin.species is not None for lin in profile.lineages], dtype=float)
+    species_share = float((species_rows @ relative).sum())
+    resolution: ProfileResolution = (
+        "species" if species_share > 0.5 * float((~empty).sum()) else "genus"
+    )
+    # diversity of the profile collapsed to its resolution, so that an OTU table and a
+    # genus table of the same community (and their references) count the same taxa
+    div_key = _diversity_groups(profile, res, resolution)
+    collapse = sp.csr_array(
+        (np.ones(n_feat), (div_key, np.arange(n_feat))), shape=(int(div_key.max()) + 1, n_feat)
+    ) if n_feat else sp.csr_array((0, 0))  # fmt: skip
+    collapsed = sp.csc_array(collapse @ values)
+    by_sample = collapsed.T.tocsr()
     metrics: list[tuple[str, FloatArray]] = [
         ("shannon", shannon(by_sample)),
         ("simpson", simpson(by_sample)),
@@ -221,7 +260,8 @@ def taxonomic_components(profile: TaxonProfile) -> ComponentTable:
         ("pielou_e", pielou_e(by_sample)),
     ]
     notes = list(profile.notes)
-    if profile.kind == "counts" and _is_integer(values):
+    notes.append(f"diversity computed on the profile collapsed to {resolution} level")
+    if profile.kind == "counts" and _is_integer(collapsed):
         metrics.append(("chao1", chao1(by_sample)))
     else:
         notes.append("diversity:chao1 not computed: the profile is not integer counts")
@@ -246,11 +286,6 @@ def taxonomic_components(profile: TaxonProfile) -> ComponentTable:
         rows_v.append(abundance)
         rows_c.append(np.broadcast_to(np.asarray(share), abundance.shape))
 
-    species_rows = np.array([lin.species is not None for lin in profile.lineages], dtype=float)
-    species_share = float((species_rows @ relative).sum())
-    resolution: ProfileResolution = (
-        "species" if species_share > 0.5 * float((~empty).sum()) else "genus"
-    )
     all_v = np.vstack(rows_v)
     all_c = np.vstack(rows_c)
     all_v[:, empty] = np.nan

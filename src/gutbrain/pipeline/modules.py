@@ -25,7 +25,7 @@ from gutbrain.knowledge.module_format import parse_modules
 from gutbrain.knowledge.modules import load_databases
 from gutbrain.pipeline.progress import ProgressSink
 
-__all__ = ["ModulesRequest", "run_modules"]
+__all__ = ["ModulesRequest", "check_function_ids", "run_modules"]
 
 DbChoice = Literal["gmm", "gbm", "curated", "all"]
 DEFAULT_MIN_COVERAGE = 0.66
@@ -76,7 +76,9 @@ def _databases(request: ModulesRequest) -> tuple[ModuleDatabase, ...]:
     return tuple(dbs)
 
 
-def _namespaces(profile: FunctionalProfile, dbs: tuple[ModuleDatabase, ...]) -> frozenset[str]:
+def check_function_ids(
+    profile: FunctionalProfile, dbs: tuple[ModuleDatabase, ...]
+) -> frozenset[str]:
     """Identifier kinds of the input; an error if no input id occurs in any module."""
     features = profile.community.features
     used = set().union(*(m.identifiers() for db in dbs for m in db.modules))
@@ -235,7 +237,7 @@ def run_modules(request: ModulesRequest, progress: ProgressSink | None = None) -
             expected="a HUMAnN stratified table or a taxon<TAB>KO<TAB>samples… matrix",
             fix="drop --per-taxon, or give a stratified table",
         )
-    namespaces = _namespaces(profile, dbs)
+    namespaces = check_function_ids(profile, dbs)
     warnings: list[str] = []
     if request.min_coverage == "auto":
         warnings.append(
