@@ -40,13 +40,13 @@ facts_strategy = st.fixed_dictionaries(
     {},
     optional={
         "phq9.score": st.integers(0, 27),
-        "phq9.item3": st.integers(0, 3),
+        "phq9.q3": st.integers(0, 3),
         "gad7.score": st.integers(0, 21),
         "pss10.score": st.integers(0, 40),
         "who5.score": st.integers(0, 25).map(lambda x: x * 4),
         "activity.minutes_per_week": st.integers(0, 900),
-        "diet.plant_types_per_week": st.integers(0, 60),
-        "stress.practice_days_per_week": st.integers(0, 7),
+        "gbdiet.plant_types_per_week": st.integers(0, 60),
+        "stress_practice.days_per_week": st.integers(0, 7),
         "mechanism.scfa.score": st.floats(0, 100),
         "mechanism.diversity.score": st.floats(0, 100),
         "mechanism.inflammation.score": st.floats(0, 100),
@@ -145,7 +145,7 @@ def test_immunocompromised_never_gets_a_probiotic_supplement() -> None:
 
 
 def test_ibs_goes_slow() -> None:
-    facts = {"diet.plant_types_per_week": 10, "mechanism.scfa.score": 20.0}
+    facts = {"gbdiet.plant_types_per_week": 10, "mechanism.scfa.score": 20.0}
     fast = {i.id: i for i in draft(facts, [], max_items=8).current.items}
     slow = {i.id: i for i in draft(facts, ["ibs_fodmap"], max_items=8).current.items}
     assert fast["more-plants"].targets[0].values == (13, 16, 19, 22)
@@ -182,7 +182,7 @@ def test_every_rule_is_reachable_and_cited() -> None:
         assert rule.general_reason
     everything = {
         "phq9.score": 27,
-        "phq9.item3": 3,
+        "phq9.q3": 3,
         "gad7.score": 21,
         "pss10.score": 40,
         "who5.score": 0,

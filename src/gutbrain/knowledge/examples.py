@@ -15,6 +15,10 @@ EXAMPLES: dict[str, tuple[str, str]] = {
         "darzi2016_ko_profile.tsv",
         "KEGG-ortholog profile of two human gut metagenomes (Darzi et al. 2016, GPL-3.0)",
     ),
+    "answers": (
+        "answers_example.yaml",
+        "questionnaire answers of a made-up client, Alex Example (for gutbrain assess)",
+    ),
 }
 
 

@@ -15,8 +15,9 @@ The data live in ``gutbrain/knowledge/data/plan/``:
 **Facts** are a flat mapping from names to numbers, strings or booleans, built
 from an assessment and (optionally) a gut–brain profile:
 
-* ``<instrument>.score``, ``<instrument>.band``, ``<instrument>.item<N>`` and
-  instrument sub-scores (``diet.plant_types_per_week`` …);
+* ``<instrument>.score``, ``<instrument>.band`` and ``<instrument>.<item id>``
+  (``phq9.q3``, ``gbdiet.plant_types_per_week`` …), and the derived
+  ``activity.minutes_per_week`` (moderate-equivalent minutes);
 * ``mechanism.<id>.score`` / ``.state`` / ``.confidence``;
 * ``component.<component id>.percentile`` / ``.state`` / ``.label``;
 * ``constraint.<id>`` (true when the person has it) and ``safety`` (true when

@@ -1,0 +1,255 @@
+"""The ``gutbrain plan`` job: answers (+ profile, + edits) → ``plan.json`` and ``plan.md``.
+
+The answers are scored (:mod:`gutbrain.pipeline.assess`); the assessment and, when
+given, a gut–brain profile become *facts* (:func:`assessment_facts`,
+:func:`profile_facts`); :func:`gutbrain.plan.draft_plan` drafts version 1; the
+practitioner's edits, when given, add versions. Questionnaires alone give a plan;
+a profile adds the person's own results to the ranking and the rationale. The
+plan is checked against the shipped schema and written deterministically (same
+inputs → same bytes).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from gutbrain import __version__
+from gutbrain.assess import Assessment, assess
+from gutbrain.errors import InputError, InputFormatError, KnowledgeBaseError, OptionError
+from gutbrain.io.checksum import sha256_file
+from gutbrain.io.plan_edits import RawEdit, read_edits
+from gutbrain.io.textfile import decode_text, read_bytes
+from gutbrain.io.tsv_out import make_outdir, write_bytes
+from gutbrain.knowledge.citations import format_citation
+from gutbrain.knowledge.profile_schema import validate_plan, validate_profile
+from gutbrain.pipeline.assess import assessment_document, load_answers
+from gutbrain.plan import (
+    Edit,
+    Plan,
+    SafetyBlock,
+    apply_edits,
+    draft_plan,
+    plan_to_dict,
+    render_markdown,
+)
+
+__all__ = [
+    "PlanRequest",
+    "assessment_facts",
+    "load_profile",
+    "plan_document",
+    "profile_facts",
+    "run_plan",
+]
+
+Fact = float | int | str | bool
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    """What ``gutbrain plan`` needs."""
+
+    answers: Path
+    outdir: Path
+    profile: Path | None = None
+    edits: Path | None = None
+    previous: Path | None = None
+
+
+def _number(x: object) -> float | None:
+    if isinstance(x, bool) or not isinstance(x, int | float):
+        return None
+    return float(x)
+
+
+def assessment_facts(assessment: Assessment) -> dict[str, Fact]:
+    """Facts from scored questionnaires.
+
+    ``<instrument>.score`` and ``.band`` for every scorable instrument,
+    ``<instrument>.<item>`` for every answered item, and
+    ``activity.minutes_per_week``: the Exercise Vital Sign's minutes when
+    answered, else moderate-equivalent minutes from the IPAQ items (walking +
+    moderate + 2 × vigorous, as the WHO guideline counts vigorous minutes double).
+    """
+    facts: dict[str, Fact] = {}
+    for result in assessment.results:
+        key = result.instrument
+        score = _number(result.score)
+        if result.scorable and score is not None:
+            facts[f"{key}.score"] = score
+        if result.band is not None:
+            facts[f"{key}.band"] = result.band.id
+        for item in result.items:
+            value = _number(item.value)
+            if value is not None:
+                facts[f"{key}.{item.id}"] = value
+    if "evs.score" in facts:
+        facts["activity.minutes_per_week"] = facts["evs.score"]
+    else:
+        parts = {
+            k: (facts.get(f"ipaq_sf.{k}_days"), facts.get(f"ipaq_sf.{k}_minutes"))
+            for k in ("walking", "moderate", "vigorous")
+        }
+        if all(d is not None and m is not None for d, m in parts.values()):
+            total = 0.0
+            for kind, (days, minutes) in parts.items():
+                total += float(days) * float(minutes) * (2.0 if kind == "vigorous" else 1.0)  # type: ignore[arg-type]
+            facts["activity.minutes_per_week"] = total
+    return facts
+
+
+def profile_facts(profile: Mapping[str, Any]) -> dict[str, Fact]:
+    """Facts from a ``gutbrain-profile/1`` document (mechanism scores, component percentiles).
+
+    Unknown values (``null``) give no fact: a rule never reads them as 0.
+    """
+    facts: dict[str, Fact] = {}
+    for mech in profile["mechanisms"]:
+        base = f"mechanism.{mech['id']}"
+        facts[f"{base}.state"] = mech["state"]
+        if mech["score"] is not None:
+            facts[f"{base}.score"] = float(mech["score"])
+            facts[f"{base}.confidence"] = float(mech["confidence"])
+        for comp in mech["components"]:
+            cbase = f"component.{comp['id']}"
+            facts[f"{cbase}.state"] = comp["state"]
+            facts[f"{cbase}.label"] = comp["label"]
+            if comp["percentile"] is not None:
+                facts[f"{cbase}.percentile"] = float(comp["percentile"])
+            if comp["value"] is not None:
+                facts[f"{cbase}.value"] = float(comp["value"])
+    return facts
+
+
+def load_profile(path: Path) -> dict[str, Any]:
+    """Read and validate a profile JSON written by ``gutbrain analyze``."""
+    text = decode_text(read_bytes(path), str(path))
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputFormatError(
+            "not JSON",
+            where=f"{path}, line {exc.lineno}, column {exc.colno}",
+            found=exc.msg,
+            expected="a profile written by 'gutbrain analyze' (profiles/<sample>.json)",
+            fix="give one of the files in the analyze output's profiles/ folder",
+        ) from None
+    if not isinstance(doc, dict) or doc.get("format") != "gutbrain-profile/1":
+        found = doc.get("format") if isinstance(doc, dict) else type(doc).__name__
+        raise InputFormatError(
+            "not a gutbrain profile",
+            where=str(path),
+            found=repr(found),
+            expected="format 'gutbrain-profile/1'",
+            fix="give a file from the analyze output's profiles/ folder",
+        )
+    try:
+        validate_profile(doc)
+    except KnowledgeBaseError as exc:
+        raise InputFormatError(
+            "the profile does not match its schema",
+            where=f"{path}, {exc.where}",
+            found=exc.found,
+            expected=exc.expected,
+            fix="re-run 'gutbrain analyze' with this gutbrain version",
+        ) from None
+    return doc
+
+
+def _safety(assessment: Assessment) -> SafetyBlock | None:
+    flag = assessment.safety
+    if flag is None:
+        return None
+    return SafetyBlock(
+        title=flag.headline,
+        text=f"{flag.crisis_text} {flag.referral_text}",
+        reasons=tuple(r.text for r in flag.reasons),
+    )
+
+
+def _edits(path: Path, raw: tuple[RawEdit, ...], plan: Plan) -> Plan:
+    edits = [
+        Edit(
+            op=r.op,  # type: ignore[arg-type]  # checked by apply_edits
+            author=r.author,
+            time=r.time,
+            reason=r.reason,
+            item=r.item,
+            position=r.position,
+            fields=r.fields,
+        )
+        for r in raw
+    ]
+    try:
+        return apply_edits(plan, edits)
+    except OptionError as exc:
+        n = int(str(exc.where).split()[-1]) if exc.where else 1
+        raise InputError(
+            exc.problem,
+            where=f"{path}, line {raw[n - 1].line} (edit {n})",
+            found=exc.found,
+            expected=exc.expected,
+            fix=exc.fix,
+        ) from None
+
+
+def plan_document(plan: Plan) -> dict[str, Any]:
+    """The plan as its JSON document (with the gutbrain version), checked against the schema."""
+    doc = {**plan_to_dict(plan), "gutbrain_version": __version__}
+    validate_plan(doc)
+    return doc
+
+
+def run_plan(request: PlanRequest) -> tuple[Plan, dict[str, Any]]:
+    """Draft (and edit) the plan; write ``plan.json`` and ``plan.md``; return plan and summary."""
+    current = load_answers(request.answers)
+    previous = None if request.previous is None else load_answers(request.previous)
+    assessment = assess(current, previous)
+    facts = assessment_facts(assessment)
+    based_on: dict[str, Any] = {
+        "answers_sha256": sha256_file(request.answers),
+        "assessment_date": assessment.date.isoformat(),
+    }
+    if request.profile is not None:
+        profile = load_profile(request.profile)
+        facts.update(profile_facts(profile))
+        based_on["profile_sha256"] = sha256_file(request.profile)
+        based_on["profile_sample"] = profile["sample"]
+        based_on["profile_inputs"] = [i["sha256"] for i in profile["inputs"]]
+    client = {"id": assessment.client.id}
+    if assessment.client.name:
+        client["name"] = assessment.client.name
+    plan = draft_plan(
+        facts,
+        sorted(assessment.constraints),
+        client=client,
+        date=assessment.date.isoformat(),
+        safety=_safety(assessment),
+        based_on=based_on,
+    )
+    if request.edits is not None:
+        raw = read_edits(request.edits)
+        plan = _edits(request.edits, raw, plan)
+        plan = replace(plan, based_on={**plan.based_on, "edits_sha256": sha256_file(request.edits)})
+    doc = plan_document(plan)
+    out = make_outdir(request.outdir)
+    text = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    write_bytes(out / "plan.json", text.encode("utf-8"))
+    cited = {k for v in plan.versions for i in v.items for k in i.citations}
+    cited |= {k for n in plan.notes for k in n.citations}
+    refs = {k: format_citation(k) for k in sorted(cited)}
+    write_bytes(out / "plan.md", render_markdown(plan, refs).encode("utf-8"))
+    assessment_doc = assessment_document(assessment)
+    summary = {
+        "plan": str(out / "plan.json"),
+        "markdown": str(out / "plan.md"),
+        "items": [i.id for i in plan.current.items],
+        "version": plan.current.number,
+        "safety": plan.safety is not None,
+        "referral": assessment_doc["referral"],
+    }
+    return plan, summary
