@@ -44,6 +44,7 @@ __all__ = [
     "plan_document",
     "profile_facts",
     "run_plan",
+    "safety_block",
 ]
 
 Fact = float | int | str | bool
@@ -160,7 +161,8 @@ def load_profile(path: Path) -> dict[str, Any]:
     return doc
 
 
-def _safety(assessment: Assessment) -> SafetyBlock | None:
+def safety_block(assessment: Assessment) -> SafetyBlock | None:
+    """The plan's safety block from the assessment's flag (``None`` when not flagged)."""
     flag = assessment.safety
     if flag is None:
         return None
@@ -228,7 +230,7 @@ def run_plan(request: PlanRequest) -> tuple[Plan, dict[str, Any]]:
         sorted(assessment.constraints),
         client=client,
         date=assessment.date.isoformat(),
-        safety=_safety(assessment),
+        safety=safety_block(assessment),
         based_on=based_on,
     )
     if request.edits is not None:
