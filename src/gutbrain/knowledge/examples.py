@@ -19,6 +19,15 @@ EXAMPLES: dict[str, tuple[str, str]] = {
         "answers_example.yaml",
         "questionnaire answers of a made-up client, Alex Example (for gutbrain assess)",
     ),
+    "answers-previous": (
+        "answers_example_previous.yaml",
+        "the same made-up client's answers four weeks earlier (for --previous)",
+    ),
+    "taxon-profile": (
+        "hmp2_nonibd_metaphlan4.tsv",
+        "MetaPhlAn 4 species profile of one real HMP2 non-IBD stool sample "
+        "(Lloyd-Price et al. 2019; via MaAsLin 3, MIT)",
+    ),
 }
 
 
