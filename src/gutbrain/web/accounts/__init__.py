@@ -1,0 +1,1 @@
+"""Accounts: practices and users with one role each (owner, practitioner, client)."""

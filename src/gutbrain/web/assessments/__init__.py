@@ -1,0 +1,1 @@
+"""Assessments: scored questionnaires (``gutbrain-assessment/1`` JSON)."""

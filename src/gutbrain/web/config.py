@@ -1,0 +1,204 @@
+"""Settings from environment variables: data folder, secret key, database URL.
+
+Only the standard library is used here, so the settings modules stay small and the parsing
+rules can be tested (and doctested) without Django.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from gutbrain.errors import OptionError
+
+__all__ = [
+    "ConfigError",
+    "data_dir",
+    "env_bool",
+    "env_int",
+    "env_list",
+    "parse_database_url",
+    "secret_key",
+    "sqlite_database",
+]
+
+#: Name of the data folder created in the current directory when none is configured.
+DEFAULT_DATA_DIR = "gutbrain-data"
+#: Name of the file in the data folder holding the generated secret key.
+SECRET_KEY_FILE = "secret_key"
+
+
+class ConfigError(OptionError):
+    """A setting from the environment cannot be used; the message says which and how to fix it."""
+
+
+def env_bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    """Read a yes/no variable.
+
+    >>> env_bool({"X": "yes"}, "X", False), env_bool({}, "X", True), env_bool({"X": "0"}, "X", True)
+    (True, True, False)
+    """
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name}={raw!r}: expected 1/0, true/false, yes/no or on/off")
+
+
+def env_int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
+    """Read a whole number of at least ``minimum``.
+
+    >>> env_int({"N": "45"}, "N", 30), env_int({}, "N", 30)
+    (45, 30)
+    """
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r}: expected a whole number") from None
+    if value < minimum:
+        raise ConfigError(f"{name}={value}: expected at least {minimum}")
+    return value
+
+
+def env_list(env: Mapping[str, str], name: str) -> list[str]:
+    """Read a comma-separated list, dropping blanks.
+
+    >>> env_list({"H": "a.example, b.example,,"}, "H")
+    ['a.example', 'b.example']
+    """
+    return [part.strip() for part in env.get(name, "").split(",") if part.strip()]
+
+
+def data_dir(env: Mapping[str, str], cwd: Path | None = None) -> Path:
+    """The data folder (``GUTBRAIN_DATA_DIR``, else ``./gutbrain-data``), created mode 0700."""
+    raw = env.get("GUTBRAIN_DATA_DIR", "").strip()
+    path = Path(raw).expanduser() if raw else (cwd or Path.cwd()) / DEFAULT_DATA_DIR
+    path = path.resolve()
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot create the data folder {path}: {exc.strerror}; set GUTBRAIN_DATA_DIR "
+            "(or --data-dir) to a writable folder"
+        ) from None
+    if not path.is_dir():
+        raise ConfigError(f"data folder {path} is not a folder; set GUTBRAIN_DATA_DIR")
+    return path
+
+
+def secret_key(env: Mapping[str, str], folder: Path) -> str:
+    """``GUTBRAIN_SECRET_KEY``, else the key stored in ``folder/secret_key`` (made once, 0600).
+
+    Creation is atomic (``O_EXCL``), so server processes starting together agree on one key.
+    A key file readable by group or others is refused.
+    """
+    given = env.get("GUTBRAIN_SECRET_KEY", "").strip()
+    if given:
+        return given
+    path = folder / SECRET_KEY_FILE
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            raise ConfigError(
+                f"{path} is readable by others (mode {mode:o}); fix: chmod 600 {path}"
+            ) from None
+        key = path.read_text(encoding="ascii").strip()
+        if len(key) < 50:
+            raise ConfigError(
+                f"{path} holds no usable key; delete it to have a new one made"
+            ) from None
+        return key
+    key = secrets.token_urlsafe(64)
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(key + "\n")
+    return key
+
+
+def sqlite_database(path: Path) -> dict[str, Any]:
+    """The embedded database: SQLite in WAL mode, busy timeout, IMMEDIATE transactions.
+
+    >>> db = sqlite_database(Path("/data/gutbrain.sqlite3"))
+    >>> db["ENGINE"], db["OPTIONS"]["transaction_mode"]
+    ('django.db.backends.sqlite3', 'IMMEDIATE')
+    """
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        "OPTIONS": {
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000"
+            ),
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 5,
+        },
+    }
+
+
+def parse_database_url(url: str, data: Path) -> dict[str, Any]:
+    """A Django ``DATABASES`` entry from ``DATABASE_URL``.
+
+    ``postgres://`` / ``postgresql://`` URLs give PostgreSQL (persistent connections with health
+    checks; query parameters such as ``sslmode`` become connection options); ``sqlite:///PATH``
+    gives SQLite at PATH (relative paths are inside the data folder).
+
+    >>> db = parse_database_url("postgres://gb:p%40ss@db.internal:5433/practice?sslmode=require",
+    ...                         Path("/data"))
+    >>> db["ENGINE"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"], db["NAME"]
+    ('django.db.backends.postgresql', 'gb', 'p@ss', 'db.internal', '5433', 'practice')
+    >>> db["OPTIONS"], db["CONN_MAX_AGE"]
+    ({'sslmode': 'require'}, 60)
+    >>> parse_database_url("sqlite:///practice.sqlite3", Path("/data"))["NAME"]
+    '/data/practice.sqlite3'
+    >>> parse_database_url("sqlite:////srv/gb.sqlite3", Path("/data"))["NAME"]
+    '/srv/gb.sqlite3'
+    >>> parse_database_url("mysql://x@y/z", Path("/data"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    gutbrain.web.config.ConfigError: DATABASE_URL scheme 'mysql' is not supported; ...
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme == "sqlite":
+        raw = unquote(parts.path)
+        if not raw.strip("/"):
+            raise ConfigError(
+                "DATABASE_URL sqlite:/// needs a file name, e.g. sqlite:///db.sqlite3"
+            )
+        path = Path(raw[1:]) if raw.startswith("//") else data / raw.lstrip("/")
+        return sqlite_database(path)
+    if scheme not in {"postgres", "postgresql", "pgsql"}:
+        raise ConfigError(
+            f"DATABASE_URL scheme {scheme!r} is not supported; expected "
+            "postgres://USER:PASSWORD@HOST:PORT/NAME or sqlite:///PATH"
+        )
+    name = unquote(parts.path.lstrip("/"))
+    if not name:
+        raise ConfigError("DATABASE_URL names no database; expected postgres://…/NAME")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ConfigError("DATABASE_URL has an invalid port") from None
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": name,
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": unquote(parts.hostname or ""),
+        "PORT": str(port) if port else "",
+        "OPTIONS": dict(parse_qsl(parts.query)),
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
+    }

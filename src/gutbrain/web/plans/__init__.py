@@ -1,0 +1,1 @@
+"""Plans: drafted by gutbrain, edited and published by the practitioner (versioned)."""

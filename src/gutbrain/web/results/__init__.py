@@ -1,0 +1,1 @@
+"""Results: gut–brain profiles computed from a client's stool-test files."""

@@ -1,0 +1,20 @@
+"""Settings for the test suite: fast hashing, in-memory cache and mail, a throwaway data folder."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault(
+    "GUTBRAIN_DATA_DIR", str(Path(tempfile.gettempdir()) / f"gutbrain-web-test-{os.getuid()}")
+)
+os.environ.setdefault("GUTBRAIN_SECRET_KEY", "test-only-" + "x" * 60)
+
+from gutbrain.web.settings.base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+STATIC_ROOT.mkdir(exist_ok=True)  # noqa: F405  (whitenoise warns about a missing folder)
