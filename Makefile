@@ -12,12 +12,11 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench,web]"
 	touch $@
 
 demo: $(VENV)/.installed
-	$(BIN)/gutbrain modules "$$($(BIN)/gutbrain examples --path ko-profile)" --db all -o $(DEMO_DIR)/modules
-	@echo "Module tables are in $(DEMO_DIR)/modules/ (abundance.tsv, coverage.tsv, modules.tsv, summary.json)"
+	$(BIN)/gutbrain demo -o $(DEMO_DIR)
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest -q

@@ -16,11 +16,29 @@ from typing import Annotated, Any
 import typer
 
 from gutbrain import __version__
-from gutbrain.cli import analyze_cmds, assess_cmds, plan_cmds, taxa_cmds
+from gutbrain.cli import (
+    analyze_cmds,
+    assess_cmds,
+    demo_cmds,
+    plan_cmds,
+    report_cmds,
+    taxa_cmds,
+    web_cmds,
+)
 from gutbrain.cli.app import RichProgress, app, err_console, handle_errors
 from gutbrain.errors import OptionError
 
-__all__ = ["analyze_cmds", "app", "assess_cmds", "plan_cmds", "run", "taxa_cmds"]
+__all__ = [
+    "analyze_cmds",
+    "app",
+    "assess_cmds",
+    "demo_cmds",
+    "plan_cmds",
+    "report_cmds",
+    "run",
+    "taxa_cmds",
+    "web_cmds",
+]
 
 
 class InputFormatChoice(StrEnum):
