@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from gutbrain.knowledge.mechanisms import validate_instance
+from gutbrain.knowledge.profile_schema import packaged_schema
 
 __all__ = ["assessment_schema", "validate_assessment_document"]
 
@@ -19,11 +18,7 @@ def assessment_schema() -> dict[str, Any]:
     >>> assessment_schema()["properties"]["format"]["enum"]
     ['gutbrain-assessment/1']
     """
-    node = resources.files("gutbrain.knowledge") / "data" / "schema"
-    schema: dict[str, Any] = json.loads(
-        (node / "gutbrain_assessment.schema.json").read_text(encoding="utf-8")
-    )
-    return schema
+    return packaged_schema("gutbrain_assessment.schema.json")
 
 
 def validate_assessment_document(document: object) -> None:

@@ -9,7 +9,20 @@ from typing import Any
 
 from gutbrain.knowledge.mechanisms import validate_instance
 
-__all__ = ["plan_schema", "profile_schema", "validate_plan", "validate_profile"]
+__all__ = [
+    "packaged_schema",
+    "plan_schema",
+    "profile_schema",
+    "validate_plan",
+    "validate_profile",
+]
+
+
+def packaged_schema(filename: str) -> dict[str, Any]:
+    """A JSON Schema shipped in ``knowledge/data/schema/``."""
+    node = resources.files("gutbrain.knowledge") / "data" / "schema" / filename
+    schema: dict[str, Any] = json.loads(node.read_text(encoding="utf-8"))
+    return schema
 
 
 @cache
@@ -19,11 +32,7 @@ def profile_schema() -> dict[str, Any]:
     >>> profile_schema()["properties"]["format"]["enum"]
     ['gutbrain-profile/1']
     """
-    node = resources.files("gutbrain.knowledge") / "data" / "schema"
-    schema: dict[str, Any] = json.loads(
-        (node / "gutbrain_profile.schema.json").read_text(encoding="utf-8")
-    )
-    return schema
+    return packaged_schema("gutbrain_profile.schema.json")
 
 
 def validate_profile(document: object) -> None:
@@ -38,11 +47,7 @@ def plan_schema() -> dict[str, Any]:
     >>> plan_schema()["properties"]["format"]["enum"]
     ['gutbrain-plan/1']
     """
-    node = resources.files("gutbrain.knowledge") / "data" / "schema"
-    schema: dict[str, Any] = json.loads(
-        (node / "gutbrain_plan.schema.json").read_text(encoding="utf-8")
-    )
-    return schema
+    return packaged_schema("gutbrain_plan.schema.json")
 
 
 def validate_plan(document: object) -> None:

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 import numpy as np
 from markupsafe import Markup, escape
 
-from gutbrain.report.model import BandView, ComponentView, MechanismView, TargetView, TrendPoint
+from gutbrain.plan.model import WeeklyTarget
+from gutbrain.report.model import BandView, ComponentView, MechanismView, TrendPoint
 from gutbrain.report.svg import (
     ACCENT,
     BAND_TINTS,
@@ -367,9 +368,9 @@ class Charts:
 
     # ------------------------------------------------------------------ plan
 
-    def weekly(self, target: TargetView) -> Markup:
+    def weekly(self, target: WeeklyTarget) -> Markup:
         """Weekly steps of a plan target as bars, with the goal as a dashed line."""
-        weeks = list(target.weekly)
+        weeks = list(target.values)
         if not weeks:
             return Markup("")
         top = max([*weeks, target.goal, 1e-9])

@@ -13,6 +13,8 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from gutbrain.plan.model import PlanItem
+
 __all__ = [
     "Audience",
     "BandView",
@@ -20,7 +22,6 @@ __all__ = [
     "InputView",
     "MarkerRow",
     "MechanismView",
-    "PlanItemView",
     "PlanVersionView",
     "PlanView",
     "ProfileView",
@@ -30,7 +31,6 @@ __all__ = [
     "ResultView",
     "SafetyView",
     "Section",
-    "TargetView",
     "TrendPoint",
 ]
 
@@ -291,37 +291,6 @@ class QuestionnaireView:
 
 
 @dataclass(frozen=True)
-class TargetView:
-    """A weekly target of a plan item."""
-
-    metric: str
-    label: str
-    unit: str
-    weekly: tuple[float, ...]
-    goal: float
-
-
-@dataclass(frozen=True)
-class PlanItemView:
-    """One recommendation of the current plan version."""
-
-    id: str
-    family: str
-    title: str
-    what: str
-    amount: str
-    frequency: str
-    duration_weeks: int
-    targets: tuple[TargetView, ...]
-    rationale: tuple[str, ...]
-    evidence_grade: str
-    citations: tuple[str, ...]
-    cautions: tuple[str, ...]
-    source: str
-    rule: str | None
-
-
-@dataclass(frozen=True)
 class PlanVersionView:
     """One version of the plan: who changed it, when, why, and what changed."""
 
@@ -341,7 +310,7 @@ class PlanView:
     date: str
     header: str
     current_version: int
-    items: tuple[PlanItemView, ...]
+    items: tuple[PlanItem, ...]
     notes: tuple[tuple[str, tuple[str, ...]], ...]
     omitted: tuple[tuple[str, str], ...]
     constraints: tuple[str, ...]

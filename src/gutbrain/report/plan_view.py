@@ -9,37 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from gutbrain.report.model import PlanItemView, PlanVersionView, PlanView, TargetView
+from gutbrain.plan.model import plan_from_dict
+from gutbrain.report.model import PlanVersionView, PlanView
 
 __all__ = ["build_plan_view"]
-
-
-def _item(doc: Mapping[str, Any]) -> PlanItemView:
-    return PlanItemView(
-        id=str(doc["id"]),
-        family=str(doc["family"]),
-        title=str(doc["title"]),
-        what=str(doc["what"]),
-        amount=str(doc["amount"]),
-        frequency=str(doc["frequency"]),
-        duration_weeks=int(doc["duration_weeks"]),
-        targets=tuple(
-            TargetView(
-                metric=str(t["metric"]),
-                label=str(t["label"]),
-                unit=str(t["unit"]),
-                weekly=tuple(float(x) for x in t["weekly"]),
-                goal=float(t["goal"]),
-            )
-            for t in doc["targets"]
-        ),
-        rationale=tuple(str(r) for r in doc["rationale"]),
-        evidence_grade=str(doc["evidence_grade"]),
-        citations=tuple(doc["citations"]),
-        cautions=tuple(str(c) for c in doc["cautions"]),
-        source=str(doc["source"]),
-        rule=doc["rule"],
-    )
 
 
 def build_plan_view(plan: Mapping[str, Any]) -> PlanView:
@@ -75,7 +48,7 @@ def build_plan_view(plan: Mapping[str, Any]) -> PlanView:
         date=str(plan["date"]),
         header=str(plan["header"]),
         current_version=int(current["number"]),
-        items=tuple(_item(i) for i in current["items"]),
+        items=plan_from_dict(plan).current.items,
         notes=tuple((str(n["text"]), tuple(n["citations"])) for n in plan["notes"]),
         omitted=tuple((str(o["rule"]), str(o["reason"])) for o in plan["omitted"]),
         constraints=tuple(plan["constraints"]),
