@@ -12,7 +12,16 @@ from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 #: our own public views (allauth's sign-in, reset and MFA-challenge views mark themselves)
-OUR_PUBLIC = {"healthz", "invitation_open", "invitation_accept"}
+OUR_PUBLIC = {
+    "healthz",
+    "invitation_open",
+    "invitation_accept",
+    "questionnaire_link",
+    "booking_public",
+    "booking_book",
+    "booking_verify",
+    "booking_manage",
+}
 
 
 def _walk(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, URLPattern]]:

@@ -15,6 +15,8 @@ urlpatterns = [
     path("plans/<uuid:pk>/", views.plan_detail, name="plan_detail"),
     path("healthz", views.healthz, name="healthz"),
     path("", include("gutbrain.web.clients.urls")),
+    path("", include("gutbrain.web.assessments.urls")),
+    path("", include("gutbrain.web.booking.urls")),
     path("accounts/", include("allauth.urls")),
 ]
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_safe
 
 from gutbrain.web.access import current_user, role_required
 from gutbrain.web.accounts.models import Role, User
-from gutbrain.web.assessments.models import Assessment
+from gutbrain.web.assessments.models import Assessment, QuestionnaireRequest, SafetyAlert
 from gutbrain.web.audit.registry import record_access
 from gutbrain.web.clients.models import Client, Invitation
 from gutbrain.web.plans.models import Plan
@@ -49,6 +49,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return redirect("portal")
     clients = Client.objects.visible_to(user).select_related("practitioner")
     context: dict[str, Any] = {
+        # urgent safety alerts first, until acknowledged (no option hides them)
+        "alerts": SafetyAlert.objects.open()
+        .visible_to(user)
+        .select_related("client", "assessment"),
         "clients": clients[:50],
         "n_clients": clients.count(),
         "invitations": Invitation.objects.visible_to(user).usable()[:50],
@@ -73,6 +77,7 @@ def portal(request: HttpRequest) -> HttpResponse:
             "client": client,
             "plans": Plan.objects.visible_to(user),
             "assessments": Assessment.objects.visible_to(user),
+            "questionnaires": QuestionnaireRequest.objects.usable().visible_to(user),
             "results": Result.objects.visible_to(user),
         },
     )

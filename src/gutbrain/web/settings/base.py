@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "gutbrain.web.results",
     "gutbrain.web.assessments",
     "gutbrain.web.plans",
+    "gutbrain.web.booking",
     "gutbrain.web.audit",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -143,6 +144,8 @@ MFA_TOTP_ISSUER = ENV.get("GUTBRAIN_PRACTICE_NAME", "gutbrain")
 
 #: How long an invitation link stays valid.
 GUTBRAIN_INVITATION_DAYS = env_int(ENV, "GUTBRAIN_INVITATION_DAYS", 7)
+#: How long a questionnaire link stays valid.
+GUTBRAIN_QUESTIONNAIRE_DAYS = env_int(ENV, "GUTBRAIN_QUESTIONNAIRE_DAYS", 14)
 
 # --- sessions: server-side, 30 min idle, 12 h absolute (gutbrain.web.middleware) -------------
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
