@@ -18,5 +18,6 @@ def test_demo_writes_everything(tmp_path: Path) -> None:
         assert (tmp_path / name).stat().st_size > 0, name
     assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
     assert "HSM5MD8H_P" in result.stdout and "report.html" in result.stdout
+    assert "gutbrain serve --demo" in result.stdout
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "Alex Example" in html and "Your plan" in html

@@ -47,3 +47,7 @@ def demo(
             typer.echo(f"  {result.files[name]}")
     typer.echo("")
     typer.echo(f"Open {result.files.get('report', result.outdir)} in a browser.")
+    typer.echo(
+        "Practice app with a demo practice: gutbrain serve --demo "
+        "(then open http://127.0.0.1:8000/; the logins are printed once)."
+    )
