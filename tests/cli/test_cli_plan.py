@@ -118,9 +118,9 @@ def test_bad_edit_names_file_and_line(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "match"),
     [
-        ("{", "not JSON"),
-        ('{"format": "gutbrain-plan/1"}', "not a gutbrain profile"),
-        ('{"format": "gutbrain-profile/1"}', "does not match its schema"),
+        ("{", "not valid JSON"),
+        ('{"format": "gutbrain-plan/1"}', "not a gutbrain profile document"),
+        ('{"format": "gutbrain-profile/1"}', "profile document does not follow its schema"),
     ],
 )
 def test_bad_profile(tmp_path: Path, content: str, match: str) -> None:

@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 
 from gutbrain.errors import InputFormatError, OptionError
+from gutbrain.knowledge.citations import format_authors, load_citations
 from gutbrain.pipeline.reference import packaged_reference
 from gutbrain.pipeline.report import ReportDocuments, check_document, check_documents
 from gutbrain.plan import SafetyBlock
 from gutbrain.report import SECTION_TITLES, build_report
-from gutbrain.report.citations import CitationIndex, format_authors, load_library
+from gutbrain.report.citations import CitationIndex
 from gutbrain.report.model import Report
 
 from .conftest import answers, assessment, make_plan
@@ -193,5 +194,5 @@ def test_every_cited_key_resolves(docs: dict[str, Any]) -> None:
         html = render_html(build(docs, audience))
         assert "not in this version's reference list" not in html
         assert 'id="ref-1"' in html
-    entry = load_library()["VallesColomer2019"]
+    entry = load_citations()["VallesColomer2019"]
     assert format_authors(entry["author"]).startswith("Valles-Colomer M, Falony G, Darzi Y")

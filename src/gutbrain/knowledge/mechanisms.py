@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, Literal, cast, get_args
 
 from gutbrain.errors import KnowledgeBaseError
+from gutbrain.knowledge.citations import load_citations
 
 __all__ = [
     "MECHANISM_IDS",
@@ -457,10 +458,8 @@ def load_marker_taxa(path: PathLike | None = None) -> tuple[MarkerTaxon, ...]:
 def reference_keys(path: PathLike | None = None) -> frozenset[str]:
     """Citation keys of ``references.json`` (packaged, or ``path``)."""
     if path is None:
-        node = resources.files("gutbrain.knowledge") / "data" / "references.json"
-        text = node.read_text(encoding="utf-8")
-    else:
-        text = Path(path).read_text(encoding="utf-8")
+        return frozenset(load_citations())
+    text = Path(path).read_text(encoding="utf-8")
     return frozenset(str(entry["id"]) for entry in json.loads(text))
 
 

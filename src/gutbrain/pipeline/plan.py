@@ -19,14 +19,14 @@ from typing import Any
 
 from gutbrain import __version__
 from gutbrain.assess import Assessment, assess
-from gutbrain.errors import InputError, InputFormatError, KnowledgeBaseError, OptionError
+from gutbrain.errors import InputError, OptionError
 from gutbrain.io.checksum import sha256_file
 from gutbrain.io.plan_edits import RawEdit, read_edits
-from gutbrain.io.textfile import decode_text, read_bytes
 from gutbrain.io.tsv_out import make_outdir, write_bytes
 from gutbrain.knowledge.citations import format_citation
-from gutbrain.knowledge.profile_schema import validate_plan, validate_profile
-from gutbrain.pipeline.assess import assessment_document, load_answers
+from gutbrain.knowledge.profile_schema import validate_plan
+from gutbrain.pipeline.assess import load_answers
+from gutbrain.pipeline.report import read_document
 from gutbrain.plan import (
     Edit,
     Plan,
@@ -40,7 +40,6 @@ from gutbrain.plan import (
 __all__ = [
     "PlanRequest",
     "assessment_facts",
-    "load_profile",
     "plan_document",
     "profile_facts",
     "run_plan",
@@ -126,41 +125,6 @@ def profile_facts(profile: Mapping[str, Any]) -> dict[str, Fact]:
     return facts
 
 
-def load_profile(path: Path) -> dict[str, Any]:
-    """Read and validate a profile JSON written by ``gutbrain analyze``."""
-    text = decode_text(read_bytes(path), str(path))
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputFormatError(
-            "not JSON",
-            where=f"{path}, line {exc.lineno}, column {exc.colno}",
-            found=exc.msg,
-            expected="a profile written by 'gutbrain analyze' (profiles/<sample>.json)",
-            fix="give one of the files in the analyze output's profiles/ folder",
-        ) from None
-    if not isinstance(doc, dict) or doc.get("format") != "gutbrain-profile/1":
-        found = doc.get("format") if isinstance(doc, dict) else type(doc).__name__
-        raise InputFormatError(
-            "not a gutbrain profile",
-            where=str(path),
-            found=repr(found),
-            expected="format 'gutbrain-profile/1'",
-            fix="give a file from the analyze output's profiles/ folder",
-        )
-    try:
-        validate_profile(doc)
-    except KnowledgeBaseError as exc:
-        raise InputFormatError(
-            "the profile does not match its schema",
-            where=f"{path}, {exc.where}",
-            found=exc.found,
-            expected=exc.expected,
-            fix="re-run 'gutbrain analyze' with this gutbrain version",
-        ) from None
-    return doc
-
-
 def safety_block(assessment: Assessment) -> SafetyBlock | None:
     """The plan's safety block from the assessment's flag (``None`` when not flagged)."""
     flag = assessment.safety
@@ -217,7 +181,7 @@ def run_plan(request: PlanRequest) -> tuple[Plan, dict[str, Any]]:
         "assessment_date": assessment.date.isoformat(),
     }
     if request.profile is not None:
-        profile = load_profile(request.profile)
+        profile = read_document("profile", request.profile)
         facts.update(profile_facts(profile))
         based_on["profile_sha256"] = sha256_file(request.profile)
         based_on["profile_sample"] = profile["sample"]
@@ -245,13 +209,12 @@ def run_plan(request: PlanRequest) -> tuple[Plan, dict[str, Any]]:
     cited |= {k for n in plan.notes for k in n.citations}
     refs = {k: format_citation(k) for k in sorted(cited)}
     write_bytes(out / "plan.md", render_markdown(plan, refs).encode("utf-8"))
-    assessment_doc = assessment_document(assessment)
     summary = {
         "plan": str(out / "plan.json"),
         "markdown": str(out / "plan.md"),
         "items": [i.id for i in plan.current.items],
         "version": plan.current.number,
         "safety": plan.safety is not None,
-        "referral": assessment_doc["referral"],
+        "referral": assessment.referral,
     }
     return plan, summary

@@ -8,20 +8,21 @@ the end (:meth:`CitationIndex.entries`) shows authors, year, title, journal and 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from typing import Any
 from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
-__all__ = ["CitationIndex", "Reference", "doi_link", "format_authors", "load_library"]
+from gutbrain.knowledge.citations import (
+    citation_details,
+    citation_year,
+    format_authors,
+    load_citations,
+)
 
-#: authors listed before "et al."
-MAX_AUTHORS = 3
+__all__ = ["CitationIndex", "Reference", "doi_link"]
 
 
 @dataclass(frozen=True)
@@ -40,65 +41,6 @@ class Reference:
     found: bool
 
 
-@cache
-def load_library() -> Mapping[str, Mapping[str, Any]]:
-    """The packaged CSL-JSON reference list, by citation key.
-
-    >>> load_library()["VallesColomer2019"]["DOI"]
-    '10.1038/s41564-018-0337-x'
-    """
-    node = resources.files("gutbrain.knowledge") / "data" / "references.json"
-    entries: list[dict[str, Any]] = json.loads(node.read_text(encoding="utf-8"))
-    return {str(e["id"]): e for e in entries}
-
-
-def _initials(given: str) -> str:
-    parts = given.replace(".", " ").replace("-", " ").split()
-    return "".join(p[0] for p in parts if p)
-
-
-def format_authors(authors: Iterable[Mapping[str, Any]]) -> str:
-    """Vancouver-style author list: at most three, then "et al.".
-
-    >>> format_authors([{"family": "Valles-Colomer", "given": "Mireia"},
-    ...                 {"family": "Falony", "given": "Gwen"}])
-    'Valles-Colomer M, Falony G'
-    >>> format_authors([{"family": f"A{i}", "given": "B. C."} for i in range(5)])
-    'A0 BC, A1 BC, A2 BC, et al.'
-    >>> format_authors([{"literal": "NHS Digital"}])
-    'NHS Digital'
-    """
-    names = []
-    listed = list(authors)
-    for author in listed[:MAX_AUTHORS]:
-        if "literal" in author:
-            names.append(str(author["literal"]))
-        else:
-            initials = _initials(str(author.get("given", "")))
-            names.append(f"{author.get('family', '')} {initials}".strip())
-    if len(listed) > MAX_AUTHORS:
-        names.append("et al.")
-    return ", ".join(names)
-
-
-def _year(entry: Mapping[str, Any]) -> str:
-    issued = entry.get("issued") or {}
-    parts = issued.get("date-parts") or []
-    if parts and parts[0]:
-        return str(parts[0][0])
-    return str(issued.get("literal") or issued.get("raw") or "n.d.")
-
-
-def _details(entry: Mapping[str, Any]) -> str:
-    volume = str(entry.get("volume") or "")
-    issue = str(entry.get("issue") or "")
-    page = str(entry.get("page") or "")
-    text = volume + (f"({issue})" if issue else "")
-    if page:
-        text += f":{page}" if text else page
-    return text
-
-
 class CitationIndex:
     """Numbers citation keys in order of first use and formats the reference list.
 
@@ -114,7 +56,7 @@ class CitationIndex:
     """
 
     def __init__(self, library: Mapping[str, Mapping[str, Any]] | None = None) -> None:
-        self._library = load_library() if library is None else library
+        self._library = load_citations() if library is None else library
         self._numbers: dict[str, int] = {}
 
     def numbers(self, keys: Iterable[str]) -> list[int]:
@@ -150,10 +92,10 @@ class CitationIndex:
                     number=number,
                     key=key,
                     authors=format_authors(entry.get("author") or []),
-                    year=_year(entry),
+                    year=citation_year(entry),
                     title=str(entry.get("title", "")).rstrip("."),
                     container=str(entry.get("container-title") or entry.get("publisher") or ""),
-                    details=_details(entry),
+                    details=citation_details(entry),
                     doi=str(doi) if doi else None,
                     url=str(url) if url and not doi else None,
                     found=True,
