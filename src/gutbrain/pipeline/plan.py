@@ -138,8 +138,9 @@ def safety_block(assessment: Assessment) -> SafetyBlock | None:
 
 
 def _edits(path: Path, raw: tuple[RawEdit, ...], plan: Plan) -> Plan:
-    edits = [
-        Edit(
+    """Apply the edits in file order; an error names the file line and the edit."""
+    for n, r in enumerate(raw, start=1):
+        edit = Edit(
             op=r.op,  # type: ignore[arg-type]  # checked by apply_edits
             author=r.author,
             time=r.time,
@@ -148,19 +149,17 @@ def _edits(path: Path, raw: tuple[RawEdit, ...], plan: Plan) -> Plan:
             position=r.position,
             fields=r.fields,
         )
-        for r in raw
-    ]
-    try:
-        return apply_edits(plan, edits)
-    except OptionError as exc:
-        n = int(str(exc.where).split()[-1]) if exc.where else 1
-        raise InputError(
-            exc.problem,
-            where=f"{path}, line {raw[n - 1].line} (edit {n})",
-            found=exc.found,
-            expected=exc.expected,
-            fix=exc.fix,
-        ) from None
+        try:
+            plan = apply_edits(plan, [edit])
+        except OptionError as exc:
+            raise InputError(
+                exc.problem,
+                where=f"{path}, line {r.line} (edit {n})",
+                found=exc.found,
+                expected=exc.expected,
+                fix=exc.fix,
+            ) from None
+    return plan
 
 
 def plan_document(plan: Plan) -> dict[str, Any]:
