@@ -19,6 +19,7 @@ from gutbrain import __version__
 from gutbrain.cli import (
     analyze_cmds,
     assess_cmds,
+    cohort_cmds,
     demo_cmds,
     plan_cmds,
     report_cmds,
@@ -32,6 +33,7 @@ __all__ = [
     "analyze_cmds",
     "app",
     "assess_cmds",
+    "cohort_cmds",
     "demo_cmds",
     "plan_cmds",
     "report_cmds",
