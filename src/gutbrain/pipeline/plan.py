@@ -12,7 +12,7 @@ inputs → same bytes).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -24,10 +24,12 @@ from gutbrain.io.checksum import sha256_file
 from gutbrain.io.plan_edits import RawEdit, read_edits
 from gutbrain.io.tsv_out import make_outdir, write_bytes
 from gutbrain.knowledge.citations import format_citation
+from gutbrain.knowledge.plan_rules import load_plan_rules
 from gutbrain.knowledge.profile_schema import validate_plan
 from gutbrain.pipeline.assess import load_answers
 from gutbrain.pipeline.report import read_document
 from gutbrain.plan import (
+    EDITABLE_FIELDS,
     Edit,
     Plan,
     SafetyBlock,
@@ -40,6 +42,8 @@ from gutbrain.plan import (
 __all__ = [
     "PlanRequest",
     "assessment_facts",
+    "catalogue_item",
+    "draft_from_documents",
     "plan_document",
     "profile_facts",
     "run_plan",
@@ -169,33 +173,108 @@ def plan_document(plan: Plan) -> dict[str, Any]:
     return doc
 
 
+def draft_from_documents(
+    assessment: Assessment | None,
+    profile: Mapping[str, Any] | None = None,
+    *,
+    client: Mapping[str, Any] | None = None,
+    date: str | None = None,
+    based_on: Mapping[str, Any] | None = None,
+) -> Plan:
+    """Draft version 1 from a scored assessment and/or a ``gutbrain-profile/1`` document.
+
+    What :func:`run_plan` does after reading its files, for callers that hold the documents
+    (the practice app). Without an assessment the plan rests on the profile alone (no
+    constraints, no safety block): ``client`` and ``date`` must then be given. ``based_on``
+    is completed with the assessment date and the profile's sample and input checksums.
+
+    Examples
+    --------
+    >>> plan = draft_from_documents(None, None, client={"id": "c"}, date="2026-11-20")
+    >>> plan.current.number, plan.safety is None, plan.based_on["plan_rules_version"] != ""
+    (1, True, True)
+    """
+    facts: dict[str, Fact] = {}
+    constraints: list[str] = []
+    safety: SafetyBlock | None = None
+    base: dict[str, Any] = dict(based_on or {})
+    if assessment is not None:
+        facts = assessment_facts(assessment)
+        constraints = sorted(assessment.constraints)
+        safety = safety_block(assessment)
+        base["assessment_date"] = assessment.date.isoformat()
+        if client is None:
+            client = {"id": assessment.client.id}
+            if assessment.client.name:
+                client = {**client, "name": assessment.client.name}
+        date = date or assessment.date.isoformat()
+    if profile is not None:
+        facts.update(profile_facts(profile))
+        base["profile_sample"] = profile["sample"]
+        base["profile_inputs"] = [i["sha256"] for i in profile.get("inputs", [])]
+    if client is None or date is None:
+        raise OptionError(
+            "a plan needs a client and a date",
+            where="draft_from_documents",
+            found="no assessment and no client/date",
+            expected="an assessment, or client= and date=",
+            fix="pass the client and the date",
+        )
+    return draft_plan(facts, constraints, client=client, date=date, safety=safety, based_on=base)
+
+
+def catalogue_item(rule_id: str, constraints: Sequence[str]) -> dict[str, Any] | str:
+    """The fields of an ``add`` edit for one rule of the catalogue, adapted to ``constraints``.
+
+    The rule is drafted on its own by :func:`gutbrain.plan.draft_plan` (its condition set
+    aside), so the option, the adaptations and the weekly targets are exactly the engine's.
+    Returns the reason instead when the person's constraints rule every option out.
+
+    Examples
+    --------
+    >>> fields = catalogue_item("movement", [])
+    >>> fields["family"], bool(fields["targets"])
+    ('movement', True)
+    """
+    rules = load_plan_rules()
+    found = [r for r in rules.rules if r.id == rule_id]
+    if not found:
+        raise OptionError(
+            "unknown rule",
+            where="catalogue_item",
+            found=repr(rule_id),
+            expected="one of " + ", ".join(r.id for r in rules.rules),
+            fix="choose a rule of the catalogue",
+        )
+    one = replace(rules, rules=(replace(found[0], when=None),), notes=())
+    plan = draft_plan(
+        {},
+        constraints,
+        client={"id": "-"},
+        date="2000-01-01",
+        safety=None,
+        based_on={},
+        rules=one,
+        max_items=1,
+    )
+    if not plan.current.items:
+        return plan.omitted[0].reason if plan.omitted else "not applicable"
+    item = plan_to_dict(plan)["versions"][0]["items"][0]
+    keep = ("family", "evidence_grade", "citations", "tags", *EDITABLE_FIELDS)
+    return {k: item[k] for k in keep if item[k] not in ("", [], None)}
+
+
 def run_plan(request: PlanRequest) -> tuple[Plan, dict[str, Any]]:
     """Draft (and edit) the plan; write ``plan.json`` and ``plan.md``; return plan and summary."""
     current = load_answers(request.answers)
     previous = None if request.previous is None else load_answers(request.previous)
     assessment = assess(current, previous)
-    facts = assessment_facts(assessment)
-    based_on: dict[str, Any] = {
-        "answers_sha256": sha256_file(request.answers),
-        "assessment_date": assessment.date.isoformat(),
-    }
+    based_on: dict[str, Any] = {"answers_sha256": sha256_file(request.answers)}
+    profile = None
     if request.profile is not None:
         profile = read_document("profile", request.profile)
-        facts.update(profile_facts(profile))
         based_on["profile_sha256"] = sha256_file(request.profile)
-        based_on["profile_sample"] = profile["sample"]
-        based_on["profile_inputs"] = [i["sha256"] for i in profile["inputs"]]
-    client = {"id": assessment.client.id}
-    if assessment.client.name:
-        client["name"] = assessment.client.name
-    plan = draft_plan(
-        facts,
-        sorted(assessment.constraints),
-        client=client,
-        date=assessment.date.isoformat(),
-        safety=safety_block(assessment),
-        based_on=based_on,
-    )
+    plan = draft_from_documents(assessment, profile, based_on=based_on)
     if request.edits is not None:
         raw = read_edits(request.edits)
         plan = _edits(request.edits, raw, plan)

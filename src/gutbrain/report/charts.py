@@ -30,6 +30,7 @@ from gutbrain.report.svg import (
     band_spans,
     fmt,
     hatched_box,
+    mid_bracket,
     text,
 )
 from gutbrain.report.texts import (
@@ -310,11 +311,17 @@ class Charts:
         low: float | None,
         high: float | None,
         bands: Sequence[BandView],
+        mid: float | None = None,
     ) -> Markup:
-        """A questionnaire score over the assessments given, oldest first."""
+        """A questionnaire score over the assessments given, oldest first.
+
+        With ``mid`` (the instrument's minimal important difference) a bracket of that size is
+        drawn beside the score axis and the alt text says how large the change was against it.
+        """
         scored = [p for p in points if p.score is not None]
         if len(scored) < 2:
             return Markup("")
+        mid_size = mid  # ``mid`` is reused below for the band labels' position
         values = [float(p.score) for p in scored if p.score is not None]
         lo = min(values) if low is None else float(low)
         hi = max(values) if high is None else float(high)
@@ -363,6 +370,16 @@ class Charts:
         desc = f"{name} scores by date: " + ", ".join(
             f"{p.date} {format_number(p.score)}" for p in scored
         )
+        if mid_size is not None and 0 < mid_size < hi - lo:
+            parts.append(
+                mid_bracket(x0 + 12, y1, ys(lo + mid_size), f"MID {format_number(mid_size)}")
+            )
+            delta = values[-1] - values[0]
+            size = "at least" if abs(delta) >= mid_size else "smaller than"
+            desc += (
+                f". Change from first to last: {format_number(delta)}, {size} the minimal "
+                f"important difference of {format_number(mid_size)}"
+            )
         head = self._open(width, height, f"{name} over time", desc + ".")
         return Markup(head + "".join(parts) + "</svg>")
 

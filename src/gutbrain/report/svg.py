@@ -24,6 +24,7 @@ __all__ = [
     "band_spans",
     "fmt",
     "hatched_box",
+    "mid_bracket",
     "text",
 ]
 
@@ -58,13 +59,16 @@ def fmt(x: float) -> str:
 
 
 def text(x: float, y: float, words: str, anchor: str = "start", extra: str = "") -> str:
-    """An SVG ``<text>`` with ``words`` escaped.
+    """An SVG ``<text>`` with ``words`` escaped; ``extra`` attributes may set their own fill.
 
     >>> text(1, 2, "<b>")
     '<text x="1.0" y="2.0" text-anchor="start" fill="#222222">&lt;b&gt;</text>'
+    >>> text(1, 2, "a", extra=' fill="#555555"').count("fill=")
+    1
     """
+    fill = "" if " fill=" in extra else f' fill="{INK}"'
     return (
-        f'<text x="{fmt(x)}" y="{fmt(y)}" text-anchor="{anchor}" fill="{INK}"{extra}>'
+        f'<text x="{fmt(x)}" y="{fmt(y)}" text-anchor="{anchor}"{fill}{extra}>'
         f"{escape(words)}</text>"
     )
 
@@ -107,4 +111,18 @@ def hatched_box(x: float, y: float, w: float, h: float, words: str) -> str:
     return (
         box + f'<rect x="{fmt(x + w / 2 - 160)}" y="{fmt(y + h / 2 - 8)}" width="320" height="16" '
         f'fill="#FFFFFF"/>' + text(x + w / 2, y + h / 2 + 4, words, "middle", ' font-weight="bold"')
+    )
+
+
+def mid_bracket(x: float, y_low: float, y_high: float, words: str) -> str:
+    """A vertical bracket from ``y_low`` to ``y_high`` with ``words`` beside it: the size of a
+    minimal important difference on a chart's score axis.
+
+    >>> mid_bracket(10, 50, 30, "MID 5").startswith('<path d="M6.0 50.0H10.0V30.0H6.0"')
+    True
+    """
+    return (
+        f'<path d="M{fmt(x - 4)} {fmt(y_low)}H{fmt(x)}V{fmt(y_high)}H{fmt(x - 4)}" fill="none" '
+        f'stroke="{MUTED}" stroke-width="1.5"/>'
+        + text(x + 4, (y_low + y_high) / 2 + 4, words, "start", f' fill="{MUTED}"')
     )

@@ -27,7 +27,6 @@ from gutbrain.web.results.models import Result
 from gutbrain.web.summaries import (
     DocumentSummary,
     summarise_assessment,
-    summarise_plan,
     summarise_profile,
 )
 
@@ -118,6 +117,7 @@ def assessment_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 @require_safe
 def plan_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
-    qs = Plan.objects.visible_to(request.user).select_related("client")
-    obj = get_object_or_404(qs, pk=pk)
-    return _document_page(request, Plan, pk, summarise_plan(obj.document), obj)
+    """The plan page with its edit and publish controls for staff (in the plans app)."""
+    from gutbrain.web.plans.views import plan_detail as plan_page
+
+    return plan_page(request, pk)
