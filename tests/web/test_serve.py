@@ -87,14 +87,14 @@ def _fetch(
 
 
 class Server:
-    def __init__(self, args: list[str], data_dir: Path) -> None:
+    def __init__(self, args: list[str], data_dir: Path, env: dict[str, str] | None = None) -> None:
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = data_dir.parent / f"serve-{self.port}.log"
         self.out = self.log.open("w")
         self.proc = subprocess.Popen(
             [*GUTBRAIN, "serve", "--port", str(self.port), "--data-dir", str(data_dir), *args],
-            env=_env(data_dir),
+            env=env if env is not None else _env(data_dir),
             stdout=self.out,
             stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -5,7 +5,10 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -119,7 +122,8 @@ def serve(
         ),
     ] = False,
 ) -> None:
-    """Run the practice web app: migrate, collect static files, serve with gunicorn."""
+    """Run the practice web app: migrate, collect static files, serve with gunicorn next to
+    the background task worker (upload analyses, booking reminders)."""
     _environment_for(host)
     _setup_django(data_dir)
     from django.conf import settings
@@ -164,9 +168,63 @@ def serve(
         "-",
         "--no-control-socket",
     ]
+    # before any request or task can run: remove what a killed server or worker left behind
+    _command("gutbrain_worker", recover_only=True, clean_all=True)
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execv(sys.executable, argv)
+    raise typer.Exit(_supervise(argv, [sys.executable, "-m", "django", "gutbrain_worker"]))
+
+
+def _stop_with_parent() -> None:
+    """Run in each child before it starts: on Linux, have the kernel send it SIGTERM when
+    ``gutbrain serve`` dies, even by SIGKILL, so no orphaned gunicorn keeps the port and no
+    orphaned worker runs beside the next server's (elsewhere the worker watches its parent)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _supervise(server_argv: list[str], worker_argv: list[str]) -> int:
+    """Run gunicorn and the task worker side by side; restart the worker if it dies (it
+    re-queues what it was running); on SIGTERM / SIGINT / SIGHUP, or when gunicorn ends, stop
+    both. Returns gunicorn's exit code (0 after a stop signal)."""
+    stop: list[int] = []
+
+    def on_signal(signum: int, frame: object) -> None:
+        stop.append(signum)
+
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, on_signal)
+    server = subprocess.Popen(server_argv, preexec_fn=_stop_with_parent)
+    worker = subprocess.Popen(worker_argv, preexec_fn=_stop_with_parent)
+    restarts = 0
+    while not stop and server.poll() is None:
+        if worker.poll() is not None and restarts < 20:
+            restarts += 1
+            typer.echo(
+                f"gutbrain: the task worker stopped (exit {worker.returncode}); restarting it",
+                err=True,
+            )
+            time.sleep(min(0.5 * restarts, 5.0))
+            worker = subprocess.Popen(worker_argv, preexec_fn=_stop_with_parent)
+        time.sleep(0.2)
+    for child in (server, worker):
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 20
+    for child in (server, worker):
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+    return 0 if stop else (server.returncode or 0)
 
 
 @app.command()

@@ -18,12 +18,13 @@ def register_models() -> None:
     from gutbrain.web.assessments.models import Assessment
     from gutbrain.web.clients.models import Client, Invitation
     from gutbrain.web.plans.models import Plan
-    from gutbrain.web.results.models import Result
+    from gutbrain.web.results.models import Result, Upload
 
     auditlog.register(Practice)
     auditlog.register(User, exclude_fields=["password", "last_login"])
     auditlog.register(Client)
     auditlog.register(Invitation, exclude_fields=["token_hash"])
+    auditlog.register(Upload, exclude_fields=["original_name", "error"])
     for model in (Result, Assessment, Plan):
         auditlog.register(model, exclude_fields=DOCUMENT_FIELDS)
 

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "gutbrain.web.plans",
     "gutbrain.web.booking",
     "gutbrain.web.audit",
+    "gutbrain.web.privacy",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -49,6 +50,8 @@ INSTALLED_APPS = [
     "auditlog",
     "simple_history",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -204,6 +207,18 @@ if ENV.get("GUTBRAIN_EMAIL_HOST", "").strip():
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = DATA_DIR / "mail"
+
+# --- background tasks (uploads analysis, reminder sweeps): `gutbrain serve` runs the worker ---
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+#: Largest stool-test upload accepted, in MB (archives: also their unpacked content).
+GUTBRAIN_UPLOAD_MAX_MB = env_int(ENV, "GUTBRAIN_UPLOAD_MAX_MB", 50)
+#: Limits of one upload analysis (a child process of the worker): time, extra memory.
+GUTBRAIN_ANALYSIS_TIMEOUT_SECONDS = env_int(ENV, "GUTBRAIN_ANALYSIS_TIMEOUT_SECONDS", 600)
+GUTBRAIN_ANALYSIS_MEMORY_MB = env_int(ENV, "GUTBRAIN_ANALYSIS_MEMORY_MB", 2048)
+#: Also render the upload reports as PDF (when WeasyPrint is installed).
+GUTBRAIN_REPORT_PDF = env_bool(ENV, "GUTBRAIN_REPORT_PDF", True)
+#: Seconds between two reminder sweeps of the task worker.
+GUTBRAIN_REMINDER_SWEEP_SECONDS = env_int(ENV, "GUTBRAIN_REMINDER_SWEEP_SECONDS", 60)
 
 # --- audit ---------------------------------------------------------------------------------------
 AUDITLOG_INCLUDE_ALL_MODELS = False
