@@ -17,6 +17,10 @@ urlpatterns = [
     path("", include("gutbrain.web.clients.urls")),
     path("", include("gutbrain.web.assessments.urls")),
     path("", include("gutbrain.web.booking.urls")),
+    path("", include("gutbrain.web.plans.urls")),
+    path("", include("gutbrain.web.results.urls")),
+    path("", include("gutbrain.web.audit.urls")),
+    path("", include("gutbrain.web.privacy.urls")),
     path("accounts/", include("allauth.urls")),
 ]
 
