@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_DIR ?= demo-output
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test test-postgres lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest -q
+
+# The web tests again on a throwaway PostgreSQL (loopback; needs the postgresql server package).
+test-postgres: $(VENV)/.installed
+	tools/pg_test_server.sh run -- $(BIN)/python -m pytest -q tests/web
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests benchmarks tools
