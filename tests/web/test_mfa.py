@@ -94,3 +94,24 @@ def test_signup_is_closed(db: None) -> None:
 
     assert not User.objects.filter(email="someone@example.org").exists()
     assert response.status_code in (200, 302)
+
+
+def test_removing_the_totp_device_sends_staff_back_to_setup(world: World) -> None:
+    """The per-session 'has a device' mark is cleared when allauth removes the device."""
+    from allauth.mfa.signals import authenticator_removed
+    from django.test import RequestFactory
+
+    http = world.login("prac_a1")
+    assert http.get(reverse("dashboard")).status_code == 200  # marks the session
+    user = world.users["prac_a1"]
+    device = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    device.delete()
+    request = RequestFactory().get("/")
+    request.session = http.session
+    authenticator_removed.send(
+        sender=Authenticator, request=request, user=user, authenticator=device
+    )
+    request.session.save()
+    response = http.get(reverse("dashboard"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import time_machine
+from django.db import connection
 from django.test import Client as HttpClient
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.web.conftest import PASSWORD, World
@@ -75,3 +77,22 @@ def test_deactivated_user_loses_access(world: World) -> None:
     user.is_active = False
     user.save()
     assert _portal_status(http) == 302
+
+
+def _session_writes(http: HttpClient) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert _portal_status(http) == 200
+    return sum('UPDATE "django_session"' in q["sql"] for q in queries.captured_queries)
+
+
+def test_pages_write_the_session_at_most_once_a_minute(world: World) -> None:
+    """The last-seen time is renewed once a minute, not on every page (a commit per page)."""
+    with time_machine.travel(START, tick=False) as traveller:
+        http = _signed_in(world)
+        _portal_status(http)
+        traveller.shift(timedelta(seconds=30))
+        assert _session_writes(http) == 0
+        traveller.shift(timedelta(seconds=31))
+        assert _session_writes(http) == 1
+        traveller.shift(timedelta(minutes=29, seconds=30))  # 29.5 min after the last write
+        assert _portal_status(http) == 200

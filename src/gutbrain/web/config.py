@@ -128,15 +128,19 @@ def secret_key(env: Mapping[str, str], folder: Path) -> str:
 
 
 def sqlite_database(path: Path) -> dict[str, Any]:
-    """The embedded database: SQLite in WAL mode, busy timeout, IMMEDIATE transactions.
+    """The embedded database: SQLite in WAL mode, busy timeout, IMMEDIATE transactions, and
+    persistent connections (checked before reuse): closing the last connection of a WAL database
+    checkpoints and removes the WAL, which cost ≈ 8 ms per request when each request closed it.
 
     >>> db = sqlite_database(Path("/data/gutbrain.sqlite3"))
-    >>> db["ENGINE"], db["OPTIONS"]["transaction_mode"]
-    ('django.db.backends.sqlite3', 'IMMEDIATE')
+    >>> db["ENGINE"], db["OPTIONS"]["transaction_mode"], db["CONN_MAX_AGE"]
+    ('django.db.backends.sqlite3', 'IMMEDIATE', 600)
     """
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),
+        "CONN_MAX_AGE": 600,
+        "CONN_HEALTH_CHECKS": True,
         "OPTIONS": {
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000"

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 __all__ = [
     "SESSION_AUTH_AT",
+    "SESSION_MFA_OK",
     "SESSION_SEEN_AT",
     "MFARequiredMiddleware",
     "SecurityHeadersMiddleware",
@@ -23,6 +24,8 @@ __all__ = [
 #: Session keys: when the user signed in, and when they were last seen (Unix seconds).
 SESSION_AUTH_AT = "gutbrain_auth_at"
 SESSION_SEEN_AT = "gutbrain_seen_at"
+#: the user id whose TOTP device this session has seen (saves a query on every page)
+SESSION_MFA_OK = "gutbrain_mfa_ok"
 
 #: Views a staff user without a second factor may still reach: setting one up, and leaving.
 MFA_SETUP_VIEWS = frozenset(
@@ -46,8 +49,10 @@ Handler = Callable[[HttpRequest], HttpResponseBase]
 class SessionLifetimeMiddleware:
     """Sign out after 30 min without a request, or 12 h after signing in (settings).
 
-    Django's own expiry (``SESSION_COOKIE_AGE`` with ``SESSION_SAVE_EVERY_REQUEST``) ends idle
-    sessions too; this middleware adds the absolute limit and tells the user why.
+    The last-seen time is written at most once a minute (``GUTBRAIN_SESSION_TOUCH_SECONDS``),
+    not on every request: a session write is a database commit, and on every page it cost more
+    than the page's queries. Writing it also renews the cookie (``SESSION_COOKIE_AGE`` is the
+    idle limit), so an idle session ends 30 min after the last touch, at most a minute early.
     """
 
     def __init__(self, get_response: Handler) -> None:
@@ -66,8 +71,13 @@ class SessionLifetimeMiddleware:
                 logout(request)
                 messages.info(request, "Your session has expired. Please sign in again.")
             else:
-                session.setdefault(SESSION_AUTH_AT, auth_at)
-                session[SESSION_SEEN_AT] = now
+                if SESSION_AUTH_AT not in session:
+                    session[SESSION_AUTH_AT] = auth_at
+                if (
+                    SESSION_SEEN_AT not in session
+                    or now - seen_at >= settings.GUTBRAIN_SESSION_TOUCH_SECONDS
+                ):
+                    session[SESSION_SEEN_AT] = now
         return self.get_response(request)
 
 
@@ -93,7 +103,12 @@ class MFARequiredMiddleware:
         match = request.resolver_match
         if match is not None and match.url_name in MFA_SETUP_VIEWS:
             return None
+        session = request.session
+        if session.get(SESSION_MFA_OK) == user.pk:
+            return None
         if has_totp(user):
+            # checked once per session; removing the device clears it (accounts.signals)
+            session[SESSION_MFA_OK] = user.pk
             return None
         messages.warning(
             request,

@@ -33,6 +33,10 @@ from gutbrain.web.summaries import (
 __all__ = ["assessment_detail", "dashboard", "healthz", "plan_detail", "portal", "result_detail"]
 
 
+#: client rows on the dashboard; the rest are on the client list (a long table costs every visit)
+DASHBOARD_CLIENTS = 20
+
+
 @login_not_required
 @require_safe
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -46,13 +50,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     if user.role == Role.CLIENT:
         return redirect("portal")
-    clients = Client.objects.visible_to(user).select_related("practitioner")
+    clients = Client.objects.visible_to(user)
+    if user.role == Role.OWNER:  # only the owner's table names the practitioner
+        clients = clients.select_related("practitioner")
     context: dict[str, Any] = {
         # urgent safety alerts first, until acknowledged (no option hides them)
         "alerts": SafetyAlert.objects.open()
         .visible_to(user)
         .select_related("client", "assessment"),
-        "clients": clients[:50],
+        "clients": clients[:DASHBOARD_CLIENTS],
         "n_clients": clients.count(),
         "invitations": Invitation.objects.visible_to(user).usable()[:50],
     }

@@ -111,9 +111,9 @@ CACHES = {
 
 # --- accounts -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+AUTHENTICATION_BACKENDS = [  # Django's and allauth's, loading the user's practice with them
+    "gutbrain.web.accounts.backends.ModelBackend",
+    "gutbrain.web.accounts.backends.AuthenticationBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -154,8 +154,10 @@ GUTBRAIN_QUESTIONNAIRE_DAYS = env_int(ENV, "GUTBRAIN_QUESTIONNAIRE_DAYS", 14)
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 GUTBRAIN_SESSION_IDLE_SECONDS = 60 * env_int(ENV, "GUTBRAIN_SESSION_IDLE_MINUTES", 30)
 GUTBRAIN_SESSION_MAX_SECONDS = 3600 * env_int(ENV, "GUTBRAIN_SESSION_MAX_HOURS", 12)
+#: the last-seen time (and so the cookie) is renewed at most this often (middleware)
+GUTBRAIN_SESSION_TOUCH_SECONDS = 60
 SESSION_COOKIE_AGE = GUTBRAIN_SESSION_IDLE_SECONDS
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
