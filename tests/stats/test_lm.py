@@ -37,6 +37,22 @@ def test_ols_equals_statsmodels(data: tuple[np.ndarray, np.ndarray]) -> None:
         assert fit.df[j] == ref.df_resid
 
 
+@pytest.mark.parametrize("mean", [0.0, 10.0, 1e3])
+def test_ols_residuals_without_cancellation(mean: float) -> None:
+    """Large means with a near-perfect fit: the |y|² − |Qᵀy|² shortcut must not lose digits."""
+    rng = np.random.default_rng(7)
+    n = 500
+    x = np.column_stack([np.ones(n), rng.normal(size=n)])
+    y = mean + x @ rng.normal(size=(2, 5)) + 1e-4 * rng.normal(size=(n, 5))
+    y[3, 4] = np.nan  # one column with a missing value among complete ones
+    fit = ols(x, y)
+    for j in range(y.shape[1]):
+        rows = np.isfinite(y[:, j])
+        ref = sm.OLS(y[rows, j], x[rows]).fit()
+        np.testing.assert_allclose(fit.stderr[:, j], ref.bse, rtol=1e-9)
+        assert fit.n[j] == rows.sum()
+
+
 def test_ols_missing_values_per_feature(data: tuple[np.ndarray, np.ndarray]) -> None:
     x, y = data
     y = y.copy()

@@ -114,15 +114,22 @@ def cohort(
     ] = None,
     workers: Annotated[
         int | None,
-        typer.Option("--workers", help="Fit on a local Dask cluster of N workers (needs Dask)."),
+        typer.Option(
+            "--workers",
+            help="Fit (--model lm) in feature chunks on a local Dask cluster of N worker "
+            "processes × 1 thread (needs gutbrain[dask]).",
+        ),
     ] = None,
     scheduler: Annotated[
         str | None,
-        typer.Option("--scheduler", help="Fit on a running Dask scheduler, tcp://HOST:PORT."),
+        typer.Option(
+            "--scheduler",
+            help="Fit (--model lm) in feature chunks on a running Dask scheduler, tcp://HOST:PORT.",
+        ),
     ] = None,
 ) -> None:
     """Associations of every feature with sample metadata (MaAsLin 2/3-compatible tables)."""
-    from gutbrain.pipeline.cohort import CohortRequest, run_cohort
+    from gutbrain.pipeline.cohort import CohortRequest, check_request, run_cohort
     from gutbrain.report.cohort_view import render_cohort
 
     request = CohortRequest(
@@ -142,8 +149,15 @@ def cohort(
         scheduler=scheduler,
     )
     sink = RichProgress(min_units=1) if sys.stderr.isatty() else None
-    with sink if sink is not None else nullcontext():
-        summary = run_cohort(request, render_cohort, sink)
+    if workers is None and scheduler is None:
+        with sink if sink is not None else nullcontext():
+            summary = run_cohort(request, render_cohort, sink)
+    else:
+        from gutbrain.distributed import ChunkedFitter, dask_client
+
+        check_request(request)  # option errors before a cluster starts
+        with dask_client(workers, scheduler) as client, sink or nullcontext():
+            summary = run_cohort(request, render_cohort, sink, ChunkedFitter(client, progress=sink))
     for warning in summary["warnings"]:
         err_console.print(f"gutbrain: warning: {warning}", markup=False, soft_wrap=True)
     opts = summary["options"]

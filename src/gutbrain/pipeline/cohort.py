@@ -30,6 +30,7 @@ import pandas as pd
 
 from gutbrain import __version__
 from gutbrain.core.stats import MAASLIN2_COLUMNS, fit_maaslin2, fit_maaslin3
+from gutbrain.core.stats.maaslin2 import ProblemFitter
 from gutbrain.core.stats.rank import fit_rank_tests
 from gutbrain.core.stats.transforms import check_combination
 from gutbrain.errors import OptionError
@@ -218,19 +219,20 @@ def check_request(request: CohortRequest) -> Model:
             if request.workers is not None
             else f"--scheduler {request.scheduler}"
         )
-        if importlib.util.find_spec("dask") is None:
+        if model != "lm":
+            raise OptionError(
+                f"distributed fitting is not available with --model {model}",
+                found=given,
+                expected="--workers/--scheduler only with --model lm",
+                fix=f"run --model {model} without --workers/--scheduler",
+            )
+        if importlib.util.find_spec("distributed") is None:
             raise OptionError(
                 "distributed fitting needs Dask, which is not installed",
                 found=given,
-                expected="the optional Dask dependency",
+                expected="the optional Dask dependency (dask[distributed])",
                 fix="pip install 'gutbrain[dask]', or run without --workers/--scheduler",
             )
-        raise OptionError(
-            "distributed fitting is not available in this version of gutbrain cohort",
-            found=given,
-            expected="an in-process run",
-            fix="run without --workers/--scheduler (results are identical)",
-        )
     return model
 
 
@@ -329,8 +331,14 @@ def run_cohort(
     request: CohortRequest,
     render: CohortRenderer | None = None,
     progress: ProgressSink | None = None,
+    fit_problem: ProblemFitter | None = None,
 ) -> dict[str, Any]:
-    """Run the job; return the summary (also written as ``summary.json``)."""
+    """Run the job; return the summary (also written as ``summary.json``).
+
+    ``fit_problem`` fits the prepared ``lm`` problem (e.g. in chunks on a Dask cluster,
+    :class:`gutbrain.distributed.ChunkedFitter`, which the caller builds from
+    ``request.workers`` / ``request.scheduler``); ``None`` fits it here at once.
+    """
     model = check_request(request)
     refs = parse_references(request.references)
     features_raw = read_feature_table(request.features)
@@ -352,6 +360,7 @@ def run_cohort(
             normalization=request.normalization,  # type: ignore[arg-type]
             transform=request.transform,  # type: ignore[arg-type]
             standardize=request.standardize, min_prevalence=min_prev,
+            fit_problem=fit_problem,
         )  # fmt: skip
         columns: Sequence[str] = MAASLIN2_COLUMNS
         coef_col, q_col = "coef", "qval"

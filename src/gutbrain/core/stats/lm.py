@@ -34,6 +34,13 @@ BoolArray = npt.NDArray[np.bool_]
 
 #: R's ``lm`` tolerance for declaring a column aliased (``qr(tol = 1e-7)``).
 ALIAS_TOL = 1e-7
+#: Responses are read this many values (rows × m) at a time (8 MB of float64).
+ROW_BLOCK = 1_000_000
+#: Explicit residuals are formed this many values (n × columns) at a time.
+RESID_BLOCK = 8_000_000
+#: Residual sums of squares below this share of the response's sum of squares are
+#: recomputed from explicit residuals (the shortcut would lose digits to cancellation).
+RSS_GUARD = 1e-2
 
 
 @dataclass(frozen=True)
@@ -72,8 +79,17 @@ def aliased_columns(x: FloatArray, tol: float = ALIAS_TOL) -> BoolArray:
     return out
 
 
-def _fit_block(x: FloatArray, y: FloatArray) -> tuple[FloatArray, ...]:
-    """OLS of every column of ``y`` on ``x`` (no missing values)."""
+def _fit_block(
+    x: FloatArray, y: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, BoolArray | None]:
+    """OLS of every column of ``y`` on ``x``, assuming no missing values.
+
+    Returns coef, SE, df and which columns were all finite (a non-finite value makes
+    its column's residual sum of squares non-finite; ``None`` when nothing was fitted).
+    ``y`` is read once, a block of rows at a time, and no n × m temporary is made; the
+    residual sum of squares is
+    :math:`\\lVert y\\rVert^2 - \\lVert Q^\\top y\\rVert^2` unless that loses digits.
+    """
     n, p = x.shape
     m = y.shape[1]
     coef = np.full((p, m), np.nan)
@@ -83,18 +99,37 @@ def _fit_block(x: FloatArray, y: FloatArray) -> tuple[FloatArray, ...]:
     r = int(keep.sum())
     df = float(n - r)
     if r == 0 or df <= 0:
-        return coef, se, np.full(m, df)
-    q, rr = linalg.qr(x[:, keep], mode="economic")
+        return coef, se, np.full(m, df), None
+    xk = np.ascontiguousarray(x[:, keep])
+    q, rr = linalg.qr(xk, mode="economic")
+    qt = np.ascontiguousarray(q.T)
     # numpy's inverse of the small triangle: scipy's triangular solver can be very slow
     # on tiny systems when OpenBLAS threads compete for busy cores
     rinv = np.linalg.inv(rr)
-    b = rinv @ (q.T @ y)
-    resid = y - x[:, keep] @ b
-    s2 = np.einsum("ij,ij->j", resid, resid) / df
+    # Qᵀy and |y|² in one pass over y, a block of rows at a time (each block is read from
+    # memory once, contiguously for C-ordered y); RSS = |y|² − |Qᵀy|² needs no residuals
+    qty = np.zeros((r, m))
+    ss = np.zeros(m)
+    step = max(1, ROW_BLOCK // max(m, 1))
+    for a in range(0, n, step):
+        yb = y[a : a + step]
+        qty += qt[:, a : a + step] @ yb
+        ss += np.einsum("ij,ij->j", yb, yb)
+    b = rinv @ qty
+    s2 = ss - np.einsum("ij,ij->j", qty, qty)
+    # where the difference loses more than about two digits, form the residuals explicitly
+    exact = np.flatnonzero(np.isfinite(ss) & ~(s2 > RSS_GUARD * ss))
+    width = max(1, RESID_BLOCK // n)
+    for a in range(0, exact.size, width):
+        cols = exact[a : a + width]
+        resid = y[:, cols] - xk @ b[:, cols]
+        s2[cols] = np.einsum("ij,ij->j", resid, resid)
+    finite = np.isfinite(s2) & np.isfinite(b).all(axis=0)
+    s2 /= df
     unscaled = np.einsum("ij,ij->i", rinv, rinv)  # diag((R'R)^-1)
     coef[keep] = b
     se[keep] = np.sqrt(unscaled[:, None] * s2[None, :])
-    return coef, se, np.full(m, df)
+    return coef, se, np.full(m, df), finite
 
 
 def ols(x: FloatArray, y: FloatArray) -> LinearFit:
@@ -118,16 +153,21 @@ def ols(x: FloatArray, y: FloatArray) -> LinearFit:
     y = np.asarray(y, dtype=np.float64)
     if y.ndim == 1:
         y = y[:, None]
-    n, p = x.shape
+    n = x.shape[0]
     if y.shape[0] != n:
         raise ValueError(f"x has {n} rows but y has {y.shape[0]}")
     m = y.shape[1]
-    coef = np.full((p, m), np.nan)
-    se = np.full((p, m), np.nan)
-    df = np.full(m, np.nan)
-    used = np.zeros(m, dtype=np.intp)
-    finite = np.isfinite(y)
+    # the common case first: every column on all rows, no copy of y; the columns with a
+    # missing value (non-finite results) are then refitted on their complete rows
+    with np.errstate(invalid="ignore", over="ignore"):
+        coef, se, df, ok = _fit_block(x, y)
+    used = np.full(m, n, dtype=np.intp)
+    if ok is not None and ok.all():
+        return _finish(coef, se, df, used)
+    redo = np.arange(m) if ok is None else np.flatnonzero(~ok)
+    finite = np.isfinite(y[:, redo]) if redo.size < m else np.isfinite(y)
     complete = finite.all(axis=0)
+    coef[:, redo], se[:, redo], df[redo], used[redo] = np.nan, np.nan, np.nan, 0
     batches: list[tuple[BoolArray, npt.NDArray[np.intp]]] = []
     if complete.any():
         batches.append((np.ones(n, dtype=bool), np.flatnonzero(complete)))
@@ -136,12 +176,20 @@ def ols(x: FloatArray, y: FloatArray) -> LinearFit:
         patterns, inverse = np.unique(finite[:, partial].T, axis=0, return_inverse=True)
         for k, rows in enumerate(patterns):
             batches.append((rows, partial[np.asarray(inverse).ravel() == k]))
-    for rows, cols in batches:
+    for rows, local in batches:
+        cols = redo[local]
         used[cols] = int(rows.sum())
         if used[cols[0]] == 0:
             continue
-        c, s, d = _fit_block(x[rows], y[np.ix_(rows, cols)])
+        ys = y[:, cols] if rows.all() else y[np.ix_(rows, cols)]
+        c, s, d, _ = _fit_block(x[rows], ys)
         coef[:, cols], se[:, cols], df[cols] = c, s, d
+    return _finish(coef, se, df, used)
+
+
+def _finish(
+    coef: FloatArray, se: FloatArray, df: FloatArray, used: npt.NDArray[np.intp]
+) -> LinearFit:
     with np.errstate(divide="ignore", invalid="ignore"):
         t = coef / se
         pval = 2.0 * stats.t.sf(np.abs(t), np.where(df > 0, df, np.nan)[None, :])
