@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import time
 import uuid
 from collections.abc import Iterator
@@ -30,34 +29,14 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
 from gutbrain.knowledge.examples import example_file
 
+from ..report.test_browser import browser as chromium_browser
 from .test_serve import Server, _env
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+#: the report tests' fixture: Debian's chromium through Playwright (fails instead of skipping
+#: under GUTBRAIN_REQUIRE_BROWSER=1)
+__all__ = ["chromium_browser"]
+
 VISITOR = "visitor@example.org"
-
-
-def _require_browser() -> str:
-    chromium = shutil.which("chromium")
-    required = os.environ.get("GUTBRAIN_REQUIRE_BROWSER") == "1"
-    if chromium is None:
-        if required:
-            pytest.fail("chromium is not installed; GUTBRAIN_REQUIRE_BROWSER=1 requires it")
-        pytest.skip("chromium is not installed (apt-get install -y chromium)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError as exc:  # pragma: no cover - depends on the machine
-        if required:
-            pytest.fail(f"playwright is not installed: {exc}")
-        pytest.skip(f"playwright is not installed: {exc}")
-    return chromium
 
 
 @pytest.fixture
@@ -154,10 +133,9 @@ def _submit(page: Any, form: str, button: str) -> None:
 
 
 def test_booking_questionnaire_upload_plan_publish(
-    tmp_path: Path, database_url: str | None
+    chromium_browser: Any, tmp_path: Path, database_url: str | None
 ) -> None:
-    chromium = _require_browser()
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect  # the browser fixture has checked it is there
 
     data_dir = tmp_path / "data"
     extra = {"DATABASE_URL": database_url} if database_url else {}
@@ -170,128 +148,123 @@ def test_booking_questionnaire_upload_plan_publish(
     try:
         server.wait_ready(timeout=180)
         logins = _logins(server.output())
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(
-                executable_path=chromium, args=CHROMIUM_ARGS, headless=True
-            )
-            journey = Journey(browser, server, data_dir, shots)
-            staff = journey.page()
+        journey = Journey(chromium_browser, server, data_dir, shots)
+        staff = journey.page()
 
-            # 1. the practitioner signs in (password + TOTP) and publishes availability
-            _sign_in(staff, *logins["practitioner"])
-            journey.shot(staff, "practitioner-dashboard", out)
-            staff.goto("/bookings/availability/")
-            staff.check("#id_published")
-            staff.fill("#id_min_notice_hours", "1")
-            _submit(staff, "form:has(input[value=settings])", "Save")
-            for weekday in range(7):
-                staff.select_option("#id_weekday", str(weekday))
-                staff.fill("#id_start", "08:00")
-                staff.fill("#id_end", "18:00")
-                _submit(staff, "form:has(input[value=add_rule])", "Add")
-            public_url = staff.locator("a[href*='/book/']").first.get_attribute("href")
-            assert public_url
-            journey.shot(staff, "availability", out)
+        # 1. the practitioner signs in (password + TOTP) and publishes availability
+        _sign_in(staff, *logins["practitioner"])
+        journey.shot(staff, "practitioner-dashboard", out)
+        staff.goto("/bookings/availability/")
+        staff.check("#id_published")
+        staff.fill("#id_min_notice_hours", "1")
+        _submit(staff, "form:has(input[value=settings])", "Save")
+        for weekday in range(7):
+            staff.select_option("#id_weekday", str(weekday))
+            staff.fill("#id_start", "08:00")
+            staff.fill("#id_end", "18:00")
+            _submit(staff, "form:has(input[value=add_rule])", "Add")
+        public_url = staff.locator("a[href*='/book/']").first.get_attribute("href")
+        assert public_url
+        journey.shot(staff, "availability", out)
 
-            # 2. a visitor books a free consultation and confirms it from the e-mail
-            visitor = journey.page()
-            visitor.goto(public_url)
-            with visitor.expect_navigation():
-                visitor.locator("ul.slots a").first.click()
-            visitor.fill("#id_name", "Vic Visitor")
-            visitor.fill("#id_email", VISITOR)
-            booked_at = time.time()
-            _submit(visitor, "form", "Book")
-            journey.shot(visitor, "booking-check-mail", out)
-            visitor.goto(journey.mail_link(VISITOR, "/book/confirm/", booked_at))
-            _submit(visitor, "form", "Confirm the booking")
-            expect(visitor.locator("h1")).to_contain_text("is booked")
-            journey.shot(visitor, "booking-confirmed", out)
+        # 2. a visitor books a free consultation and confirms it from the e-mail
+        visitor = journey.page()
+        visitor.goto(public_url)
+        with visitor.expect_navigation():
+            visitor.locator("ul.slots a").first.click()
+        visitor.fill("#id_name", "Vic Visitor")
+        visitor.fill("#id_email", VISITOR)
+        booked_at = time.time()
+        _submit(visitor, "form", "Book")
+        journey.shot(visitor, "booking-check-mail", out)
+        visitor.goto(journey.mail_link(VISITOR, "/book/confirm/", booked_at))
+        _submit(visitor, "form", "Confirm the booking")
+        expect(visitor.locator("h1")).to_contain_text("is booked")
+        journey.shot(visitor, "booking-confirmed", out)
 
-            # 3. the practitioner sends questionnaires to the demo client
-            client_email = logins["client"][0]
-            staff.goto("/questionnaires/send/")
-            staff.select_option("#id_client", label="Alex Example")
-            for instrument in ("phq9", "gad7"):
-                staff.check(f"input[name=instruments][value={instrument}]")
-            sent_at = time.time()
-            _submit(staff, "form", "Send")
-            journey.shot(staff, "questionnaires-sent", out)
+        # 3. the practitioner sends questionnaires to the demo client
+        client_email = logins["client"][0]
+        staff.goto("/questionnaires/send/")
+        staff.select_option("#id_client", label="Alex Example")
+        for instrument in ("phq9", "gad7"):
+            staff.check(f"input[name=instruments][value={instrument}]")
+        sent_at = time.time()
+        _submit(staff, "form", "Send")
+        journey.shot(staff, "questionnaires-sent", out)
 
-            # 4. the client answers from the e-mailed single-use link
-            answering = journey.page()
-            answering.goto(journey.mail_link(client_email, "/q/", sent_at))
-            groups = answering.locator("input[type=radio]").evaluate_all(
-                "els => [...new Set(els.map(e => e.name))]"
-            )
-            assert {f"phq9__q{i}" for i in range(1, 10)} <= set(groups), groups
-            for name in groups:
-                # the first choice of every item: 'not at all' (item 9 too: no safety flag)
-                answering.locator(f"input[type=radio][name='{name}']").first.check()
-            journey.shot(answering, "questionnaire-answered", out)
-            _submit(answering, "form", "Send my answers")
-            expect(answering.locator("body")).to_contain_text("hank")
-            journey.shot(answering, "questionnaire-thanks", out)
+        # 4. the client answers from the e-mailed single-use link
+        answering = journey.page()
+        answering.goto(journey.mail_link(client_email, "/q/", sent_at))
+        groups = answering.locator("input[type=radio]").evaluate_all(
+            "els => [...new Set(els.map(e => e.name))]"
+        )
+        assert {f"phq9__q{i}" for i in range(1, 10)} <= set(groups), groups
+        for name in groups:
+            # the first choice of every item: 'not at all' (item 9 too: no safety flag)
+            answering.locator(f"input[type=radio][name='{name}']").first.check()
+        journey.shot(answering, "questionnaire-answered", out)
+        _submit(answering, "form", "Send my answers")
+        expect(answering.locator("body")).to_contain_text("hank")
+        journey.shot(answering, "questionnaire-thanks", out)
 
-            # 5. the practitioner uploads a stool-test file; the worker analyses it
-            staff.goto("/clients/")
-            with staff.expect_navigation():
-                staff.click("a:has-text('Alex Example')")
-            client_url = staff.url
-            with staff.expect_navigation():
-                staff.click("a[href*='/uploads/new/']")
-            staff.set_input_files("input[type=file]", str(example_file("taxon-profile")))
-            _submit(staff, "form", "Upload and analyse")
-            status = staff.locator("[role=status]")
-            deadline = time.monotonic() + 240
-            while "done" not in status.inner_text():
-                assert "failed" not in status.inner_text(), staff.content()
-                assert time.monotonic() < deadline, "the analysis did not finish in 240 s"
-                time.sleep(2)
-                staff.reload()
-            expect(staff.locator("a:has-text('report (HTML)')")).to_be_visible()
-            journey.shot(staff, "upload-analysed", out)
-            with staff.expect_navigation():
-                staff.click("a:has-text('Gut–brain profile, sample')")
-            _submit(staff, "form[action*='/share/']", "Share with the client")
-            expect(staff.locator("#client-access + p")).to_contain_text("Shared with the client")
-            journey.shot(staff, "profile-shared", out)
+        # 5. the practitioner uploads a stool-test file; the worker analyses it
+        staff.goto("/clients/")
+        with staff.expect_navigation():
+            staff.click("a:has-text('Alex Example')")
+        client_url = staff.url
+        with staff.expect_navigation():
+            staff.click("a[href*='/uploads/new/']")
+        staff.set_input_files("input[type=file]", str(example_file("taxon-profile")))
+        _submit(staff, "form", "Upload and analyse")
+        status = staff.locator("[role=status]")
+        deadline = time.monotonic() + 240
+        while "done" not in status.inner_text():
+            assert "failed" not in status.inner_text(), staff.content()
+            assert time.monotonic() < deadline, "the analysis did not finish in 240 s"
+            time.sleep(2)
+            staff.reload()
+        expect(staff.locator("a:has-text('report (HTML)')")).to_be_visible()
+        journey.shot(staff, "upload-analysed", out)
+        with staff.expect_navigation():
+            staff.click("a:has-text('Gut–brain profile, sample')")
+        _submit(staff, "form[action*='/share/']", "Share with the client")
+        expect(staff.locator("#client-access + p")).to_contain_text("Shared with the client")
+        journey.shot(staff, "profile-shared", out)
 
-            # 6. the practitioner drafts a plan, edits it (with a reason) and publishes it
-            staff.goto(client_url)
-            _submit(staff, "form[action*='/plans/draft/']", "Draft a plan")
-            expect(staff.locator("h2#plan-status")).to_contain_text("draft")
-            journey.shot(staff, "plan-draft", out)
-            with staff.expect_navigation():
-                staff.click("a:has-text('Edit this draft')")
-            move = staff.locator("form:has(input[name=op][value=move])")
-            move.locator("#id_move-item").select_option(index=1)
-            move.locator("#id_move-position").fill("1")
-            move.locator("#id_move-reason").fill(
-                "Start with the step the client chose in the consultation."
-            )
-            _submit(staff, "form:has(input[name=op][value=move])", "Move")
-            journey.shot(staff, "plan-edited", out)
-            staff.goto(client_url)
-            with staff.expect_navigation():
-                staff.locator("a:has-text('Plan of')").first.click()
-            _submit(staff, "form[action*='/publish/']", "Publish to the client")
-            expect(staff.locator("h2#plan-status")).to_contain_text("published")
-            journey.shot(staff, "plan-published", out)
+        # 6. the practitioner drafts a plan, edits it (with a reason) and publishes it
+        staff.goto(client_url)
+        _submit(staff, "form[action*='/plans/draft/']", "Draft a plan")
+        expect(staff.locator("h2#plan-status")).to_contain_text("draft")
+        journey.shot(staff, "plan-draft", out)
+        with staff.expect_navigation():
+            staff.click("a:has-text('Edit this draft')")
+        move = staff.locator("form:has(input[name=op][value=move])")
+        move.locator("#id_move-item").select_option(index=1)
+        move.locator("#id_move-position").fill("1")
+        move.locator("#id_move-reason").fill(
+            "Start with the step the client chose in the consultation."
+        )
+        _submit(staff, "form:has(input[name=op][value=move])", "Move")
+        journey.shot(staff, "plan-edited", out)
+        staff.goto(client_url)
+        with staff.expect_navigation():
+            staff.locator("a:has-text('Plan of')").first.click()
+        _submit(staff, "form[action*='/publish/']", "Publish to the client")
+        expect(staff.locator("h2#plan-status")).to_contain_text("published")
+        journey.shot(staff, "plan-published", out)
 
-            # 7. the client signs in and sees the published plan
-            client = journey.page()
-            _sign_in(client, *logins["client"])
-            expect(client.locator("body")).to_contain_text("Alex Example")
-            expect(client.locator("body")).to_contain_text("(current)")
-            # the demo's profile and the one just analysed and shared
-            expect(client.locator("a:has-text('Gut–brain profile')")).to_have_count(2)
-            journey.shot(client, "client-portal", out)
-            with client.expect_navigation():
-                client.locator("a:has-text('Plan of')").first.click()
-            expect(client.locator("h1")).to_contain_text("Plan of")
-            journey.shot(client, "client-plan", out)
-            browser.close()
+        # 7. the client signs in and sees the published plan
+        client = journey.page()
+        _sign_in(client, *logins["client"])
+        expect(client.locator("body")).to_contain_text("Alex Example")
+        expect(client.locator("body")).to_contain_text("(current)")
+        # the demo's profile and the one just analysed and shared
+        expect(client.locator("a:has-text('Gut–brain profile')")).to_have_count(2)
+        journey.shot(client, "client-portal", out)
+        with client.expect_navigation():
+            client.locator("a:has-text('Plan of')").first.click()
+        expect(client.locator("h1")).to_contain_text("Plan of")
+        journey.shot(client, "client-plan", out)
         assert not journey.errors, journey.errors
     finally:
         server.stop()

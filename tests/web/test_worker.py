@@ -66,16 +66,23 @@ def _alive(pid: int) -> bool:
     return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
 
 
+def _started_worker(server: Server, timeout: float = 30) -> int:
+    """The pid of the worker ``gutbrain serve`` started, once it has one."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pid = _worker_pid(server)
+        if pid is not None:
+            return pid
+        time.sleep(0.2)
+    raise AssertionError(f"no worker started: {server.output()}")
+
+
 def test_serve_runs_the_worker_and_stops_it(serve: type[Server], tmp_path: Path) -> None:
     server = serve([])  # type: ignore[call-arg]
     server.wait_ready()
     assert "worker: removed 0 temporary" in server.output()
     deadline = time.monotonic() + 30
-    pid = None
-    while pid is None and time.monotonic() < deadline:
-        pid = _worker_pid(server)
-        time.sleep(0.2)
-    assert pid is not None
+    pid = _started_worker(server)
     rows: list[tuple[Any, ...]] = []
     while not rows and time.monotonic() < deadline:
         rows = _db(
@@ -98,12 +105,7 @@ def test_worker_stops_when_serve_is_killed(serve: type[Server], tmp_path: Path) 
     so a restarted server finds its port free and never runs beside a second worker."""
     server = serve([])  # type: ignore[call-arg]
     server.wait_ready()
-    deadline = time.monotonic() + 30
-    pid = None
-    while pid is None and time.monotonic() < deadline:
-        pid = _worker_pid(server)
-        time.sleep(0.2)
-    assert pid is not None
+    pid = _started_worker(server)
     time.sleep(1.5)  # the worker is in its loop
     os.kill(server.proc.pid, signal.SIGKILL)
     server.proc.wait(timeout=10)
