@@ -77,7 +77,9 @@ def _environment(data_dir: Path, database_url: str | None) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("GUTBRAIN_", "DJANGO_")) and k != "DATABASE_URL"
+        # the server's own tuning (GUTBRAIN_WEB_WORKERS / _THREADS) passes through
+        if k.startswith("GUTBRAIN_WEB_")
+        or (not k.startswith(("GUTBRAIN_", "DJANGO_")) and k != "DATABASE_URL")
     }
     env["GUTBRAIN_DATA_DIR"] = str(data_dir)
     env["GUTBRAIN_HTTPS"] = "0"

@@ -82,6 +82,8 @@ TEMPLATES = [
         "DIRS": [WEB_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # {% url %} with a per-process cache of reversed URLs (see the module)
+            "builtins": ["gutbrain.web.template_builtins"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
