@@ -71,6 +71,8 @@ def test_data_dir_default_and_env(tmp_path: Path) -> None:
         ("postgres://u@h/", "names no database"),
         ("postgres://u@h:notaport/db", "invalid port"),
         ("sqlite:///", "needs a file name"),
+        ("postgres://u@h/db?server_side_binding=perhaps", "not a yes/no value"),
+        ("postgres://u@h/db?prepare_threshold=-1", "not a number"),
     ],
 )
 def test_bad_database_urls(url: str, message: str) -> None:

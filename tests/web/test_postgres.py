@@ -47,6 +47,33 @@ def test_database_vendor_matches_database_url() -> None:
 
 
 @pytest.mark.django_db
+def test_connection_options_are_in_effect() -> None:
+    """web/config.py's connection options reach the driver. PostgreSQL: server-side binding,
+    and a query run more than the threshold times on one connection is prepared (parsed and
+    planned once). SQLite: WAL journal, NORMAL synchronous, a busy timeout."""
+    connection.ensure_connection()
+    raw = connection.connection
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            from gutbrain.web.config import PREPARE_THRESHOLD
+
+            assert raw.prepare_threshold == PREPARE_THRESHOLD
+            assert type(cursor.cursor).__name__ == "ServerBindingCursor"
+            for i in range(PREPARE_THRESHOLD + 2):
+                cursor.execute("SELECT %s::int + 1", [i])
+                assert cursor.fetchone() == (i + 1,)
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+            assert cursor.fetchone()[0] >= 1
+        else:
+            cursor.execute("PRAGMA synchronous")
+            assert cursor.fetchone()[0] == 1  # NORMAL
+            cursor.execute("PRAGMA busy_timeout")
+            assert cursor.fetchone()[0] == 5000
+            cursor.execute("PRAGMA journal_mode")
+            assert cursor.fetchone()[0] == "wal"  # a file, as in production (test settings)
+
+
+@pytest.mark.django_db
 def test_one_active_booking_per_start_is_a_partial_unique_index() -> None:
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, Booking._meta.db_table)
