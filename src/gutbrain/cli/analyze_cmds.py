@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -35,6 +36,28 @@ def analyze(
             help="Packaged reference name or a reference file; one per input kind.",
         ),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            help="Profile the samples in chunks on a local Dask cluster of N worker "
+            "processes × 1 thread (needs gutbrain[dask]).",
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Profile the samples in chunks on a running Dask scheduler, tcp://HOST:PORT.",
+        ),
+    ] = None,
+    chunk_size: Annotated[
+        int | None,
+        typer.Option(
+            "--chunk-size",
+            help="Samples per chunk (default: up to 256); alone, the chunks run in this process.",
+        ),
+    ] = None,
 ) -> None:
     """Gut–brain profile per sample: six mechanisms, components, percentiles, states, grades."""
     from gutbrain.pipeline.analyze import AnalyzeRequest, run_analyze
@@ -45,8 +68,20 @@ def analyze(
         samples=tuple(sample or ()),
         references=tuple(reference or ()),
     )
-    with RichProgress() as sink:
-        summary = run_analyze(request, sink)
+    if workers is None and scheduler is None and chunk_size is None:
+        with RichProgress() as sink:
+            summary = run_analyze(request, sink)
+    else:
+        from gutbrain.distributed import ChunkedProfiler, check_profiling_options, dask_client
+
+        check_profiling_options(workers, scheduler, chunk_size)
+        cluster = (
+            nullcontext(None)
+            if workers is None and scheduler is None
+            else dask_client(workers, scheduler)
+        )
+        with cluster as client, RichProgress() as sink:
+            summary = run_analyze(request, sink, ChunkedProfiler(client, chunk_size))
     for inp in summary["inputs"]:
         ref = inp["reference"]
         units = "" if ref["units_match"] else " (units differ: components not comparable)"

@@ -1,4 +1,4 @@
-"""Abundance-weighted trait potential with annotation coverage (pure numpy).
+"""Abundance-weighted trait potential with annotation coverage (numpy, scipy.sparse).
 
 "No evidence" (``NaN`` in the trait matrix) is kept apart from "absent" (``0``): unannotated
 taxa contribute neither to the potential nor to the annotated abundance, and the share of
@@ -11,10 +11,26 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
 
 __all__ = ["TraitResult", "trait_potential"]
 
 FloatArray = npt.NDArray[np.float64]
+
+
+def _column_sums(weights: FloatArray, a: FloatArray) -> FloatArray:
+    """``weights.T @ a``, each column added up over the taxa in taxon order.
+
+    A BLAS product changes the order of its additions (so the last bits of the result)
+    with its blocking, kernels and thread count, which depend on the number of columns;
+    this sparse product's column ``s`` depends on column ``s`` of ``a`` alone, so a
+    sample scores the same whatever other samples are scored with it.
+
+    >>> a = np.array([[1.0, 2.0], [5.0, 5.0], [0.5, 0.0]])
+    >>> _column_sums(np.array([[1.0], [0.0], [2.0]]), a)
+    array([[2., 2.]])
+    """
+    return np.asarray(sp.csr_array(weights.T) @ a, dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -83,9 +99,9 @@ def trait_potential(abundance: npt.ArrayLike, values: npt.ArrayLike) -> TraitRes
     if np.any((v[known] < 0) | (v[known] > 1)):
         raise ValueError("trait values must lie in [0, 1] (NaN = no evidence)")
     filled = np.where(known, v, 0.0)
-    potential = filled.T @ a
-    annotated = known.astype(np.float64).T @ a
-    total = a.sum(axis=0)
+    potential = _column_sums(filled, a)
+    annotated = _column_sums(known.astype(np.float64), a)
+    total = _column_sums(np.ones((a.shape[0], 1)), a)[0]
     with np.errstate(invalid="ignore", divide="ignore"):
         coverage = np.where(total > 0, annotated / np.where(total > 0, total, 1.0), 0.0)
         ratio = np.where(annotated > 0, potential / np.where(annotated > 0, annotated, 1.0), np.nan)

@@ -10,15 +10,24 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 import numpy.typing as npt
 
 from gutbrain.errors import InputError
 
-__all__ = ["format_row", "make_outdir", "write_bytes", "write_json", "write_lines", "write_matrix"]
+__all__ = [
+    "format_row",
+    "make_outdir",
+    "open_atomic",
+    "write_bytes",
+    "write_json",
+    "write_lines",
+    "write_matrix",
+]
 
 
 def format_row(values: npt.NDArray[np.float64]) -> str:
@@ -59,6 +68,35 @@ def write_lines(path: Path, lines: Iterable[str]) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         raise _os_error(path, exc) from None
+
+
+@contextmanager
+def open_atomic(path: Path) -> Iterator[TextIO]:
+    """A text file to write piece by piece: written under a temporary name, renamed to
+    ``path`` when the block ends without an error, removed when it raises.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     with open_atomic(Path(tmp) / "a.tsv") as fh:
+    ...         _ = fh.write("x")
+    ...     print(sorted(p.name for p in Path(tmp).iterdir()))
+    ['a.tsv']
+    """
+    tmp = path.with_name(path.name + ".part")
+    try:
+        fh = open(tmp, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise _os_error(path, exc) from None
+    try:
+        with fh:
+            yield fh
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise _os_error(path, exc) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def write_bytes(path: Path, data: bytes) -> None:

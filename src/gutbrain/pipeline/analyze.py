@@ -8,6 +8,11 @@ mechanisms of the knowledge base (:mod:`gutbrain.core.mechanisms`). Output:
 one versioned ``GutBrainProfile`` JSON per sample (schema shipped in the
 package), a mechanisms table and a long components table. Same inputs and
 options give byte-identical files.
+
+The inputs are read and every table-wide decision is made here; the per-sample work
+(:func:`gutbrain.pipeline.profiles.profile_chunk`) runs over chunks of samples given by a
+:class:`~gutbrain.pipeline.runner.ChunkRunner` — one chunk in this process by default, or
+:class:`gutbrain.distributed.ChunkedProfiler` on Dask — with the same bytes either way.
 """
 
 from __future__ import annotations
@@ -15,38 +20,38 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
-import orjson
-
 from gutbrain import __version__
-from gutbrain.core.mechanisms import (
-    COMPONENT_STATES,
-    MECHANISM_STATES,
-    BatchScores,
-    ComponentSpec,
-    MechanismSpec,
-    score_batch,
-)
 from gutbrain.errors import InputError, InputFormatError, OptionError
 from gutbrain.io.checksum import sha256_file
 from gutbrain.io.functional import detect_format, read_functional_profile
 from gutbrain.io.reference_file import write_reference
-from gutbrain.io.taxon_profile import TaxonInputFormat
+from gutbrain.io.taxon_profile import TaxonInputFormat, TaxonProfile
 from gutbrain.io.taxonomic import detect_taxon_format, read_taxon_profile
-from gutbrain.io.tsv_out import make_outdir, write_bytes, write_lines
-from gutbrain.knowledge.mechanisms import load_mechanisms, mechanisms_version
+from gutbrain.io.tsv_out import make_outdir, open_atomic, write_bytes, write_lines
+from gutbrain.knowledge.mechanisms import mechanisms_version
 from gutbrain.knowledge.modules import load_databases
 from gutbrain.knowledge.references_data import packaged_references
 from gutbrain.pipeline.features import (
+    ComponentPlan,
     ComponentTable,
-    functional_components,
-    taxonomic_components,
+    Profile,
+    components,
+    plan_components,
+    select_samples,
 )
 from gutbrain.pipeline.modules import check_function_ids
+from gutbrain.pipeline.profiles import (
+    InputPart,
+    ProfileJob,
+    SampleChunk,
+    mechanism_specs,
+    profile_chunk,
+    table_headers,
+)
 from gutbrain.pipeline.progress import ProgressSink, tick
 from gutbrain.pipeline.reference import (
     ReferencePopulation,
@@ -55,6 +60,7 @@ from gutbrain.pipeline.reference import (
     load_reference,
     packaged_reference,
 )
+from gutbrain.pipeline.runner import ChunkRunner, OneChunk
 
 __all__ = [
     "PROFILE_FORMAT",
@@ -65,9 +71,6 @@ __all__ = [
 ]
 
 PROFILE_FORMAT = "gutbrain-profile/1"
-_SIG = 12
-FloatArray = npt.NDArray[np.float64]
-_JSON_OPTS = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
 
 
 @dataclass(frozen=True)
@@ -85,12 +88,30 @@ class _Part:
     path: Path
     sha256: str
     format: str
-    table: ComponentTable
+    profile: Profile
+    plan: ComponentPlan
     reference: ReferencePopulation
 
+    @property
+    def samples(self) -> tuple[str, ...]:
+        if isinstance(self.profile, TaxonProfile):
+            return self.profile.samples
+        return self.profile.community.samples
 
-def default_reference(table: ComponentTable) -> str:
-    """The packaged reference for a component table's kind and resolution.
+    @property
+    def profile_features(self) -> tuple[str, ...]:
+        if isinstance(self.profile, TaxonProfile):
+            return self.profile.features
+        return self.profile.community.features
+
+    @cached_property
+    def columns(self) -> dict[str, int]:
+        """Sample id → column."""
+        return {s: j for j, s in enumerate(self.samples)}
+
+
+def default_reference(table: ComponentTable | ComponentPlan) -> str:
+    """The packaged reference for a component table's (or plan's) kind and resolution.
 
     >>> import numpy as np
     >>> empty = np.zeros((0, 1))
@@ -102,7 +123,7 @@ def default_reference(table: ComponentTable) -> str:
     return "hmp2_nonibd_metaphlan4" if table.resolution == "species" else "agp_stool_genus"
 
 
-def _read(path: Path) -> tuple[str, ComponentTable]:
+def _read_profile(path: Path) -> tuple[str, Profile]:
     """Read a taxonomic or functional profile, whichever the file is.
 
     HUMAnN tables and taxon × KO matrices are functional; a plain table whose
@@ -114,7 +135,7 @@ def _read(path: Path) -> tuple[str, ComponentTable]:
         functional = None
     if functional in ("humann", "ko-per-taxon"):
         fprofile = read_functional_profile(path, functional)
-        return fprofile.format, functional_components(fprofile)
+        return fprofile.format, fprofile
     taxon_format: TaxonInputFormat = "auto"
     if functional == "ko":
         try:
@@ -135,9 +156,15 @@ def _read(path: Path) -> tuple[str, ComponentTable]:
                     fix="relabel the rows, e.g. 'Family_Genus' as 'g__Genus', or regroup a "
                     "gene table to KEGG orthologs",
                 ) from None
-            return fprofile.format, functional_components(fprofile)
+            return fprofile.format, fprofile
     profile = read_taxon_profile(path, taxon_format)
-    return profile.format, taxonomic_components(profile)
+    return profile.format, profile
+
+
+def _read(path: Path) -> tuple[str, ComponentTable]:
+    """A profile's format and component table (all its samples)."""
+    fmt, profile = _read_profile(path)
+    return fmt, components(profile)
 
 
 def _reference(spec: str) -> ReferencePopulation:
@@ -154,7 +181,7 @@ def _reference(spec: str) -> ReferencePopulation:
 
 
 def _match_reference(
-    table: ComponentTable, given: list[ReferencePopulation], path: Path
+    table: ComponentPlan, given: list[ReferencePopulation], path: Path
 ) -> ReferencePopulation:
     candidates = [r for r in given if r.kind == table.kind]
     if not candidates and given and len(given) == 1:
@@ -178,73 +205,16 @@ def _match_reference(
     return ref
 
 
-def _round_sig(values: FloatArray) -> FloatArray:
-    """Round to :data:`_SIG` significant digits, vectorised; NaN/inf become NaN.
-
-    Only for output: it keeps profiles short and stable against last-bit
-    differences of summation order.
-
-    >>> _round_sig(np.array([2 / 3, 123456.7890123456, np.inf, 0.0])).tolist()
-    [0.666666666667, 123456.789012, nan, 0.0]
-    """
-    out = np.array(values, dtype=np.float64, copy=True)
-    out[~np.isfinite(out)] = np.nan
-    mag = np.abs(out)
-    m = (mag > 1e-280) & (mag < 1e280)
-    x = out[m]
-    scale = np.power(10.0, (_SIG - 1) - np.floor(np.log10(np.abs(x))))
-    out[m] = np.round(x * scale) / scale
-    return out
-
-
-def _cells(values: FloatArray) -> list[list[str]]:
-    """Rows of text cells: shortest round-trip decimals, empty for NaN."""
-    return [["" if x != x else repr(x) for x in row] for row in values.tolist()]
-
-
-def _jsonable(values: FloatArray) -> list[list[float | None]]:
-    """Rows as lists with ``None`` for NaN (JSON null)."""
-    obj = values.astype(object)
-    obj[np.isnan(values)] = None
-    rows: list[list[float | None]] = obj.tolist()
-    return rows
-
-
-def _specs() -> tuple[MechanismSpec, ...]:
-    return tuple(
-        MechanismSpec(
-            id=m.id,
-            title=m.title,
-            grade=m.evidence_grade,
-            citations=m.citations,
-            components=tuple(
-                ComponentSpec(
-                    id=c.id,
-                    label=c.label,
-                    direction=c.direction,
-                    weight=c.weight,
-                    grade=c.evidence_grade,
-                    citations=c.citations,
-                    balance_with=c.balance_with,
-                )
-                for c in m.components
-            ),
-            not_estimable=tuple((n.what, n.reason) for n in m.not_estimable),
-        )
-        for m in load_mechanisms()
-    )
-
-
 def _sample_ids(parts: list[_Part], wanted: tuple[str, ...]) -> list[str]:
-    common = list(parts[0].table.samples)
+    common = list(parts[0].samples)
     for part in parts[1:]:
-        others = set(part.table.samples)
+        others = set(part.samples)
         common = [s for s in common if s in others]
     if not common:
         raise InputError(
             "the two inputs share no sample id",
             where=", ".join(str(p.path) for p in parts),
-            found=f"e.g. {parts[0].table.samples[0]!r} and {parts[1].table.samples[0]!r}",
+            found=f"e.g. {parts[0].samples[0]!r} and {parts[1].samples[0]!r}",
             expected="the same samples in both files (one taxonomic, one functional)",
             fix="give files of the same samples, or analyse them separately",
         )
@@ -266,33 +236,33 @@ def _safe_name(sample: str) -> str:
     return keep.strip(".") or "sample"
 
 
-def _score(specs: tuple[MechanismSpec, ...], parts: list[_Part], samples: list[str]) -> BatchScores:
-    """Every component of every mechanism for ``samples``, scored in one batch.
-
-    A component no input provides stays NaN (``not_estimable``), never 0.
-    """
-    slot_ids = [c.id for m in specs for c in m.components]
-    shape = (len(slot_ids), len(samples))
-    values, coverage, pcts = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan)
-    comparable = np.ones(len(slot_ids), dtype=np.bool_)
+def _select(parts: list[_Part], chunk: list[str]) -> SampleChunk:
+    """A :class:`SampleChunk` of ``chunk``'s samples; an input whose columns are exactly
+    the chunk's goes whole (no copy: the default run's single chunk)."""
+    profiles: list[Profile] = []
     for part in parts:
-        table, ref = part.table, part.reference
-        pct = ref.percentiles(table)
-        col = {s: j for j, s in enumerate(table.samples)}
-        take = np.array([col[s] for s in samples], dtype=np.intp)
-        row = {c: i for i, c in enumerate(table.components)}
-        for k, comp in enumerate(slot_ids):
-            i = row.get(comp)
-            if i is not None:
-                values[k] = table.values[i, take]
-                coverage[k] = table.coverage[i, take]
-                pcts[k] = pct[i, take]
-                comparable[k] = ref.units == table.units
-    return score_batch(specs, values, coverage, pcts, comparable)
+        col = part.columns
+        cols = list(dict.fromkeys(col[s] for s in chunk))
+        if len(cols) == len(part.samples) and cols == list(range(len(cols))):
+            profiles.append(part.profile)
+        else:
+            profiles.append(select_samples(part.profile, cols))
+    return SampleChunk(tuple(chunk), tuple(profiles))
 
 
-def run_analyze(request: AnalyzeRequest, progress: ProgressSink | None = None) -> dict[str, Any]:
-    """Analyse the inputs; write profiles, tables and a summary; return the summary."""
+def run_analyze(
+    request: AnalyzeRequest,
+    progress: ProgressSink | None = None,
+    runner: ChunkRunner | None = None,
+) -> dict[str, Any]:
+    """Analyse the inputs; write profiles, tables and a summary; return the summary.
+
+    The inputs are read, and every table-wide decision made, here (the
+    :class:`~gutbrain.pipeline.features.ComponentPlan` of each input, the sample ids and
+    their file names); ``runner`` (default: one chunk in this process) profiles the
+    samples in chunks with :func:`~gutbrain.pipeline.profiles.profile_chunk`, and the
+    results are written as they come, in sample order. Every runner gives the same bytes.
+    """
     if not 1 <= len(request.inputs) <= 2:
         raise OptionError(
             "analyze takes one or two inputs",
@@ -303,19 +273,19 @@ def run_analyze(request: AnalyzeRequest, progress: ProgressSink | None = None) -
     given = [_reference(r) for r in request.references]
     parts: list[_Part] = []
     for path in request.inputs:
-        fmt, table = _read(path)
-        ref = _match_reference(table, given, path)
-        parts.append(_Part(path, sha256_file(path), fmt, table, ref))
-    if len(parts) == 2 and parts[0].table.kind == parts[1].table.kind:
+        fmt, profile = _read_profile(path)
+        plan = plan_components(profile)
+        ref = _match_reference(plan, given, path)
+        parts.append(_Part(path, sha256_file(path), fmt, profile, plan, ref))
+    if len(parts) == 2 and parts[0].plan.kind == parts[1].plan.kind:
         raise OptionError(
             "two inputs of the same kind",
-            found=f"two {parts[0].table.kind} profiles",
+            found=f"two {parts[0].plan.kind} profiles",
             expected="one taxonomic and one functional profile of the same samples",
             fix="analyse the files separately",
         )
     samples = _sample_ids(parts, request.samples)
-    specs = _specs()
-    batch = _score(specs, parts, samples)
+    specs = mechanism_specs()
     out = make_outdir(request.outdir)
     (out / "profiles").mkdir(exist_ok=True)
     inputs_json = [
@@ -323,9 +293,9 @@ def run_analyze(request: AnalyzeRequest, progress: ProgressSink | None = None) -
             "path": os.fspath(p.path),
             "sha256": p.sha256,
             "format": p.format,
-            "kind": p.table.kind,
-            "resolution": p.table.resolution,
-            "units": p.table.units,
+            "kind": p.plan.kind,
+            "resolution": p.plan.resolution,
+            "units": p.plan.units,
             "reference": {
                 "name": p.reference.name,
                 "kind": p.reference.kind,
@@ -333,7 +303,7 @@ def run_analyze(request: AnalyzeRequest, progress: ProgressSink | None = None) -
                 "units": p.reference.units,
                 "n_samples": p.reference.n_samples,
                 "citations": list(p.reference.citations),
-                "units_match": p.reference.units == p.table.units,
+                "units_match": p.reference.units == p.plan.units,
             },
         }
         for p in parts
@@ -347,93 +317,26 @@ def run_analyze(request: AnalyzeRequest, progress: ProgressSink | None = None) -
         "wording": "Scores describe the genetic potential of the gut community compared "
         "with a reference population; they are not a diagnosis.",
     }
-    # everything per sample as ready-made Python lists (samples × slots), built once
-    value = _round_sig(batch.value)
-    coverage = _round_sig(batch.coverage)
-    pct = _round_sig(batch.percentile)
-    fav = _round_sig(batch.favourable)
-    score = _round_sig(batch.score)
-    conf = _round_sig(batch.confidence)
-    cols = [_jsonable(a.T) for a in (value, coverage, pct, fav)]
-    state_names = np.array(COMPONENT_STATES, dtype=object)[batch.state].T.tolist()
-    mstate_names = np.array(MECHANISM_STATES, dtype=object)[batch.mechanism_state].T.tolist()
-    score_json, conf_json = _jsonable(score.T), _jsonable(conf.T)
-    static = [
-        {
-            "id": c.id,
-            "label": c.label,
-            "direction": c.direction,
-            "weight": c.weight,
-            "evidence_grade": c.grade,
-            "citations": list(c.citations),
-            "balance_with": c.balance_with,
-        }
-        for m in specs
-        for c in m.components
-    ]
-    bounds = np.cumsum([0] + [len(m.components) for m in specs]).tolist()
-    mech_static = [
-        {
-            "id": m.id,
-            "title": m.title,
-            "evidence_grade": m.grade,
-            "citations": list(m.citations),
-            "not_estimable": [{"what": w, "reason": r} for w, r in m.not_estimable],
-        }
-        for m in specs
-    ]
+    job = ProfileJob(specs, header, tuple(InputPart(p.plan, p.reference) for p in parts))
+    runner = runner if runner is not None else OneChunk()
+    bounds = runner.plan(len(samples), sum(len(p.profile_features) for p in parts))
+    chunks = (_select(parts, samples[a:b]) for a, b in bounds)
     done = tick(progress, "profiles", len(samples))
     written: set[str] = set()
-    for j, s in enumerate(samples):
-        v, k, p, f = (c[j] for c in cols)
-        st = state_names[j]
-        comps = [
-            {
-                **static[i],
-                "value": v[i],
-                "coverage": k[i],
-                "percentile": p[i],
-                "favourable_score": f[i],
-                "state": st[i],
-            }
-            for i in range(len(static))
-        ]
-        mechs = [
-            {
-                **ms,
-                "score": score_json[j][m],
-                "confidence": conf_json[j][m],
-                "state": mstate_names[j][m],
-                "components": comps[bounds[m] : bounds[m + 1]],
-            }
-            for m, ms in enumerate(mech_static)
-        ]
-        doc = {**header, "sample": s, "mechanisms": mechs}
-        name = _safe_name(s)
-        while name in written:
-            name += "_"
-        written.add(name)
-        # compact, sorted keys, UTF-8: the same bytes as json.dumps(doc, sort_keys=True,
-        # ensure_ascii=False, separators=(",", ":")), about ten times faster
-        write_bytes(out / "profiles" / f"{name}.json", orjson.dumps(doc, option=_JSON_OPTS))
-        done(1)
-    mech_ids = [m.id for m in specs]
-    mech_rows = ["sample\t" + "\t".join(mech_ids) + "\n"]
-    mech_rows += [
-        s + "\t" + "\t".join(row) + "\n" for s, row in zip(samples, _cells(score.T), strict=True)
-    ]
-    comp_rows = ["sample\tmechanism\tcomponent\tvalue\tpercentile\tcoverage\tstate\tgrade\n"]
-    slot_keys = [f"{m.id}\t{c.id}" for m in specs for c in m.components]
-    grades = [c.grade for m in specs for c in m.components]
-    vc, pc, kc = _cells(value.T), _cells(pct.T), _cells(coverage.T)
-    for j, s in enumerate(samples):
-        comp_rows += [
-            f"{s}\t{slot_keys[i]}\t{vc[j][i]}\t{pc[j][i]}\t{kc[j][i]}\t{state_names[j][i]}"
-            f"\t{grades[i]}\n"
-            for i in range(len(slot_keys))
-        ]
-    write_lines(out / "mechanisms.tsv", mech_rows)
-    write_lines(out / "components.tsv", comp_rows)
+    mech_header, comp_header = table_headers(specs)
+    with open_atomic(out / "mechanisms.tsv") as mech, open_atomic(out / "components.tsv") as comp:
+        mech.write(mech_header)
+        comp.write(comp_header)
+        for result in runner.map(profile_chunk, job, chunks):
+            for s, doc in zip(result.samples, result.documents, strict=True):
+                name = _safe_name(s)
+                while name in written:
+                    name += "_"
+                written.add(name)
+                write_bytes(out / "profiles" / f"{name}.json", doc)
+                done(1)
+            mech.write(result.mechanisms)
+            comp.write(result.components)
     summary = {
         "gutbrain_version": __version__,
         "command": "analyze",

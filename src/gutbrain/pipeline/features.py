@@ -21,281 +21,113 @@ whose identifiers the input cannot contain, a module with no observed step).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cache
-from typing import Literal
+from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
 
-from gutbrain.core.alpha import chao1, observed_features, pielou_e, shannon, simpson
-from gutbrain.core.lineage import RANKS
 from gutbrain.core.module_cutoff import computability
 from gutbrain.core.module_types import id_namespace
 from gutbrain.core.modules import ScoringOptions, compile_modules, score_modules
-from gutbrain.core.traits import trait_potential
-from gutbrain.errors import InputError
+from gutbrain.core.table import FeatureTable
 from gutbrain.io.profile import FunctionalProfile
-from gutbrain.io.taxon_profile import TaxonProfile
 from gutbrain.knowledge.modules import load_databases
-from gutbrain.knowledge.taxa import Resolution, load_names, load_species_genus
-from gutbrain.pipeline.taxa import group_taxa, resolve_profile, trait_values
+from gutbrain.pipeline.component_table import (
+    RELATIVE_UNITS,
+    ComponentPlan,
+    ComponentTable,
+    Profile,
+    ProfileKind,
+    ProfileResolution,
+)
+from gutbrain.pipeline.taxon_components import (
+    DIVERSITY_METRICS,
+    plan_taxonomic,
+    taxon_name,
+    taxonomic_components,
+)
 
 __all__ = [
+    "DIVERSITY_METRICS",
+    "RELATIVE_UNITS",
+    "ComponentPlan",
     "ComponentTable",
+    "Profile",
     "ProfileKind",
     "ProfileResolution",
+    "components",
     "functional_components",
+    "plan_components",
+    "select_samples",
     "taxon_name",
     "taxonomic_components",
 ]
 
 FloatArray = npt.NDArray[np.float64]
-ProfileKind = Literal["taxonomic", "functional"]
-ProfileResolution = Literal["species", "genus", "ko"]
-
-#: Alpha metrics always computed; ``chao1`` is added for integer count profiles.
-DIVERSITY_METRICS = ("shannon", "simpson", "observed_features", "pielou_e")
-RELATIVE_UNITS = "relative abundance"
-#: Source priority for canonical names (the order of ``names.tsv.gz``'s PROVENANCE).
-_NAME_SOURCES = ("Beghini2021", "Pham2025", "microbetag", "Quast2013", "Parks2022")
 
 
-@dataclass(frozen=True)
-class ComponentTable:
-    """Components × samples values and coverage of one profile.
+def plan_components(profile: Profile) -> ComponentPlan:
+    """The :class:`ComponentPlan` of a whole profile.
 
-    Attributes
-    ----------
-    kind:
-        ``"taxonomic"`` or ``"functional"``.
-    resolution:
-        ``"species"`` or ``"genus"`` (taxonomic), ``"ko"`` (functional).
-    units:
-        Units of abundance-like values, e.g. ``"relative abundance"`` or the
-        functional input's units (``"CPM"``, ``"RPK"``, ``"unknown"``).
-    samples:
-        Sample ids (columns).
-    components:
-        Component ids (rows), unique.
-    values:
-        Float array (components × samples), read-only; NaN = not estimable.
-    coverage:
-        Same shape; NaN where coverage does not apply or is unknown.
-    notes:
-        What was done to get here (reader notes, choices).
-    """
-
-    kind: ProfileKind
-    resolution: ProfileResolution
-    units: str
-    samples: tuple[str, ...]
-    components: tuple[str, ...]
-    values: FloatArray
-    coverage: FloatArray
-    notes: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        shape = (len(self.components), len(self.samples))
-        for name in ("values", "coverage"):
-            arr = np.array(getattr(self, name), dtype=np.float64, copy=True)
-            if arr.shape != shape:
-                raise InputError(
-                    f"component {name} do not match the ids",
-                    where="ComponentTable",
-                    found=f"shape {arr.shape}",
-                    expected=f"{shape} (components × samples)",
-                    fix="report this as a gutbrain bug",
-                )
-            arr.setflags(write=False)
-            object.__setattr__(self, name, arr)
-        if len(set(self.components)) != len(self.components):
-            raise InputError(
-                "duplicate component id",
-                where="ComponentTable",
-                found=f"{len(self.components) - len(set(self.components))} repeated ids",
-                expected="unique component ids",
-                fix="report this as a gutbrain bug",
-            )
-
-    def row(self, component: str) -> FloatArray:
-        """Values of one component across samples."""
-        row: FloatArray = self.values[self.components.index(component)]
-        return row
-
-
-# ------------------------------------------------------------------ taxonomic
-
-
-@cache
-def _canonical_names() -> dict[tuple[int, str], str]:
-    """(taxid, rank) → canonical name: genus names of ``species_genus``, then by source."""
-    priority = {s: i for i, s in enumerate(_NAME_SOURCES)}
-    best: dict[tuple[int, str], tuple[int, str]] = {}
-    for name, entry in load_names().items():
-        if entry.rank not in ("species", "genus"):
-            continue
-        key = (entry.taxid, entry.rank)
-        cand = (priority.get(entry.source, len(priority)), name)
-        if key not in best or cand < best[key]:
-            best[key] = cand
-    out = {k: v[1][:1].upper() + v[1][1:] for k, v in best.items()}
-    for genus_taxid, genus_name in load_species_genus().values():
-        out[(genus_taxid, "genus")] = genus_name
-    return out
-
-
-def taxon_name(taxid: int, rank: Literal["species", "genus"]) -> str:
-    """Canonical scientific name of an NCBI taxid, independent of the input's spelling.
-
-    Genus names come from the species → genus table (NCBI spelling); otherwise the
-    name of the packaged name table from the highest-priority source (MetaPhlAn,
-    then NCBI, …), capitalised. Unknown taxids are named ``taxid<N>``.
-
-    >>> taxon_name(39491, "species"), taxon_name(216851, "genus")
-    ('Eubacterium rectale', 'Faecalibacterium')
-    """
-    return _canonical_names().get((taxid, rank), f"taxid{taxid}")
-
-
-def _group_rows(taxids: list[int | None]) -> tuple[list[int], sp.csr_array]:
-    """Distinct non-None taxids (sorted) and an indicator matrix taxa × features."""
-    distinct = sorted({t for t in taxids if t is not None})
-    pos = {t: i for i, t in enumerate(distinct)}
-    cols = [j for j, t in enumerate(taxids) if t is not None]
-    rows = [pos[t] for t in taxids if t is not None]
-    ind = sp.csr_array(
-        (np.ones(len(cols)), (np.array(rows, dtype=np.intp), np.array(cols, dtype=np.intp))),
-        shape=(len(distinct), len(taxids)),
-    )
-    return distinct, ind
-
-
-def _is_integer(values: sp.csc_array) -> bool:
-    data = values.data
-    return bool(np.all(data == np.round(data)))
-
-
-def _diversity_groups(
-    profile: TaxonProfile, res: tuple[Resolution, ...], resolution: ProfileResolution
-) -> npt.NDArray[np.intp]:
-    """Each feature's taxon at ``resolution``, for diversity (like ``qiime taxa collapse``).
-
-    A feature resolved to a taxid at that rank joins its taxid; an unresolved one joins
-    the features with the same lineage names down to that rank (e.g. all OTUs of one
-    family without a genus); a feature without any lineage name stays on its own.
-    """
-    depth = RANKS.index(resolution) + 1
-    keys: dict[tuple[object, ...], int] = {}
-    group = np.empty(len(res), dtype=np.intp)
-    for i, (r, lin) in enumerate(zip(res, profile.lineages, strict=True)):
-        taxid = r.species_taxid if resolution == "species" else r.genus_taxid
-        key: tuple[object, ...]
-        if taxid is not None:
-            key = ("taxid", taxid)
-        elif any(lin.names[:depth]):
-            key = ("lineage", *lin.names[:depth])
-        else:
-            key = ("feature", i)
-        group[i] = keys.setdefault(key, len(keys))
-    return group
-
-
-def taxonomic_components(profile: TaxonProfile) -> ComponentTable:
-    """Trait, diversity and taxon components of a taxonomic profile.
-
-    Resolution is ``"species"`` when, summed over samples, most relative abundance
-    sits on features with a species-level lineage, else ``"genus"``. Relative
-    abundances are each feature's share of the sample total (all features of the
-    profile, resolved or not). Samples with total abundance 0 get NaN everywhere.
-
-    Examples
-    --------
     >>> from gutbrain.core.lineage import parse_lineage
+    >>> import scipy.sparse as sp
+    >>> from gutbrain.io.taxon_profile import TaxonProfile
     >>> p = TaxonProfile("table", "t", ("a", "b"),
     ...     (parse_lineage("Faecalibacterium prausnitzii"), parse_lineage("g__Blautia")),
-    ...     ("S1",), sp.csc_array(np.array([[3.0], [1.0]])), "counts")
-    >>> t = taxonomic_components(p)
-    >>> t.resolution, float(t.row("taxon:genus:Faecalibacterium")[0])
-    ('species', 0.75)
+    ...     ("S1", "S2"), sp.csc_array(np.array([[3.0, 0.0], [1.0, 5.0]])), "counts")
+    >>> plan = plan_components(p)
+    >>> plan.resolution, plan.chao1  # species-level share 0.75 + 0 is not over half of 2 samples
+    ('genus', True)
     """
-    values = sp.csc_array(profile.values, dtype=np.float64)
-    n_feat, n_samples = values.shape
-    totals = np.asarray(values.sum(axis=0)).ravel()
-    empty = totals <= 0
-    inv = np.where(empty, 0.0, 1.0 / np.where(empty, 1.0, totals))
-    relative = sp.csc_array(values @ sp.diags_array(inv))
+    if isinstance(profile, FunctionalProfile):
+        return ComponentPlan("functional", "ko", profile.units)
+    return plan_taxonomic(profile)
 
-    res = resolve_profile(profile)
-    groups, group_of = group_taxa(res)
-    indicator = sp.csr_array(
-        (np.ones(n_feat), (group_of, np.arange(n_feat))), shape=(len(groups), n_feat)
+
+def components(profile: Profile, plan: ComponentPlan | None = None) -> ComponentTable:
+    """Components of a taxonomic or functional profile (``plan``: see :class:`ComponentPlan`)."""
+    if isinstance(profile, FunctionalProfile):
+        return functional_components(profile)
+    return taxonomic_components(profile, plan)
+
+
+def select_samples(profile: Profile, columns: Sequence[int]) -> Profile:
+    """The part of ``profile`` that :func:`components` reads, for the samples at ``columns``.
+
+    Features, lineages and units are kept; values (and a taxonomic profile's
+    unclassified shares) are sliced. A functional profile keeps only its community
+    table (the per-taxon table is not used by the component step). ``columns`` must
+    not repeat a sample.
+
+    >>> from gutbrain.core.lineage import parse_lineage
+    >>> import scipy.sparse as sp
+    >>> from gutbrain.io.taxon_profile import TaxonProfile
+    >>> p = TaxonProfile("table", "t", ("a",), (parse_lineage("g__Blautia"),),
+    ...     ("S1", "S2", "S3"), sp.csc_array(np.array([[1.0, 2.0, 3.0]])), "counts")
+    >>> sub = select_samples(p, [2, 0])
+    >>> sub.samples, sub.values.toarray().tolist()
+    (('S3', 'S1'), [[3.0, 1.0]])
+    """
+    cols = np.asarray(columns, dtype=np.intp)
+    if isinstance(profile, FunctionalProfile):
+        community = profile.community
+        table = FeatureTable(
+            community.features,
+            tuple(community.samples[j] for j in cols),
+            community.values[:, cols],
+            community.kind,
+            community.units,
+            community.source,
+        )
+        return replace(profile, community=table, per_taxon=None)
+    unclassified = None if profile.unclassified is None else profile.unclassified[cols]
+    return replace(
+        profile,
+        samples=tuple(profile.samples[j] for j in cols),
+        values=profile.values[:, cols],
+        unclassified=unclassified,
     )
-    grouped = (indicator @ relative).toarray()
-    traits, trait_vals, _, _ = trait_values(groups)
-    tp = trait_potential(grouped, trait_vals)
-
-    ids: list[str] = [f"trait:{t}" for t in traits]
-    rows_v: list[FloatArray] = [tp.potential]
-    rows_c: list[FloatArray] = [tp.coverage]
-
-    species_rows = np.array([lin.species is not None for lin in profile.lineages], dtype=float)
-    species_share = float((species_rows @ relative).sum())
-    resolution: ProfileResolution = (
-        "species" if species_share > 0.5 * float((~empty).sum()) else "genus"
-    )
-    # diversity of the profile collapsed to its resolution, so that an OTU table and a
-    # genus table of the same community (and their references) count the same taxa
-    div_key = _diversity_groups(profile, res, resolution)
-    collapse = sp.csr_array(
-        (np.ones(n_feat), (div_key, np.arange(n_feat))), shape=(int(div_key.max()) + 1, n_feat)
-    ) if n_feat else sp.csr_array((0, 0))  # fmt: skip
-    collapsed = sp.csc_array(collapse @ values)
-    by_sample = collapsed.T.tocsr()
-    metrics: list[tuple[str, FloatArray]] = [
-        ("shannon", shannon(by_sample)),
-        ("simpson", simpson(by_sample)),
-        ("observed_features", observed_features(by_sample)),
-        ("pielou_e", pielou_e(by_sample)),
-    ]
-    notes = list(profile.notes)
-    notes.append(f"diversity computed on the profile collapsed to {resolution} level")
-    if profile.kind == "counts" and _is_integer(collapsed):
-        metrics.append(("chao1", chao1(by_sample)))
-    else:
-        notes.append("diversity:chao1 not computed: the profile is not integer counts")
-    ids += [f"diversity:{m}" for m, _ in metrics]
-    rows_v.append(np.vstack([v for _, v in metrics]))
-    rows_c.append(np.ones((len(metrics), n_samples)))
-
-    rank: Literal["genus", "species"]
-    for rank in ("genus", "species"):
-        taxids = [r.genus_taxid if rank == "genus" else r.species_taxid for r in res]
-        distinct, ind = _group_rows(taxids)
-        abundance = (ind @ relative).toarray()
-        resolved = np.array([t is not None for t in taxids], dtype=np.float64)
-        share = resolved @ relative
-        names = [taxon_name(t, rank) for t in distinct]
-        seen: dict[str, int] = {}
-        for i, name in enumerate(names):  # two taxids with one name: keep them apart
-            if name in seen:
-                names[i] = f"{name} (taxid {distinct[i]})"
-            seen.setdefault(name, i)
-        ids += [f"taxon:{rank}:{n}" for n in names]
-        rows_v.append(abundance)
-        rows_c.append(np.broadcast_to(np.asarray(share), abundance.shape))
-
-    all_v = np.vstack(rows_v)
-    all_c = np.vstack(rows_c)
-    all_v[:, empty] = np.nan
-    all_c[:, empty] = np.nan
-    if empty.any():
-        notes.append(f"{int(empty.sum())} samples with no abundance: all components NaN")
-    return ComponentTable(
-        "taxonomic", resolution, RELATIVE_UNITS, profile.samples, tuple(ids), all_v, all_c,
-        tuple(notes),
-    )  # fmt: skip
 
 
 # ------------------------------------------------------------------ functional
