@@ -41,10 +41,11 @@ from scipy.stats import mannwhitneyu, spearmanr
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from gutbrain.core.mechanisms import ComponentSpec, MechanismSpec, score_mechanisms  # noqa: E402
+from gutbrain.core.mechanisms import score_mechanisms  # noqa: E402
 from gutbrain.knowledge.mechanisms import load_mechanisms  # noqa: E402
 from gutbrain.knowledge.modules import load_database  # noqa: E402
 from gutbrain.pipeline.features import ComponentTable  # noqa: E402
+from gutbrain.pipeline.profiles import mechanism_specs  # noqa: E402
 from gutbrain.pipeline.reference import packaged_reference  # noqa: E402
 
 DEFAULT_SHARED = ROOT.parent / "shared"
@@ -216,32 +217,6 @@ def cli(args: Sequence[str]) -> str:
     if proc.returncode != 0:
         raise SystemExit(f"gutbrain {' '.join(args[:2])} failed:\n{proc.stderr}")
     return proc.stdout.strip()
-
-
-def mech_specs() -> tuple[MechanismSpec, ...]:
-    """The knowledge base's mechanisms, as ``gutbrain analyze`` scores them."""
-    return tuple(
-        MechanismSpec(
-            id=m.id,
-            title=m.title,
-            grade=m.evidence_grade,
-            citations=m.citations,
-            components=tuple(
-                ComponentSpec(
-                    c.id,
-                    c.label,
-                    c.direction,
-                    c.weight,
-                    c.evidence_grade,
-                    c.citations,
-                    c.balance_with,
-                )
-                for c in m.components
-            ),
-            not_estimable=tuple((n.what, n.reason) for n in m.not_estimable),
-        )
-        for m in load_mechanisms()
-    )
 
 
 def kb_directions() -> dict[str, str]:
@@ -486,7 +461,7 @@ def score_functional(table: ComponentTable, outdir: Path) -> None:
     if ref.units != table.units or ref.kind != table.kind:
         raise SystemExit("module table and reference differ in kind or units")
     pct = ref.percentiles(table)
-    specs = mech_specs()
+    specs = mechanism_specs()
     outdir.mkdir(parents=True, exist_ok=True)
     comp_lines = ["sample\tmechanism\tcomponent\tvalue\tpercentile\tcoverage\tstate\tgrade\n"]
     mech_lines = ["sample\t" + "\t".join(m.id for m in specs) + "\n"]
