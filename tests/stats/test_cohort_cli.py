@@ -280,6 +280,18 @@ def test_kovtun2022_wilcoxon(kovtun: Path, tmp_path: Path, level: str) -> None:
     pub_hits = set(published["feature"][pub < 0.05])
     assert len(ours_hits) == len(pub_hits)  # 32 genus, 21 species
     assert ours_hits ^ pub_hits == KOVTUN_BORDERLINE[level]
+    # the independent peer: SciPy's two-sided Mann-Whitney U (its defaults) gives our p-values,
+    # so it disagrees with the published hits on the same borderline features
+    table = read_tsv(kovtun / f"signatures_{level}.tsv").set_index("feature")
+    cases = [c for c in table.columns if c.startswith("PwD_")]
+    controls = [c for c in table.columns if c.startswith("HC_")]
+    peer = np.array(
+        [
+            stats.mannwhitneyu(table.loc[f, cases], table.loc[f, controls]).pvalue
+            for f in published["feature"]
+        ]
+    )
+    np.testing.assert_allclose(got, peer, rtol=1e-12, atol=1e-15)
     # direction: lower in MDD (rank-biserial < 0) where the published HC median is higher
     first = published.sort_values("wilcoxon_p").iloc[0]
     assert (ours.loc[first["key"], "coef"] < 0) == (first["median_HC"] > first["median_PwD"])
