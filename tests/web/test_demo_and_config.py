@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -83,3 +85,22 @@ def test_bad_database_urls(url: str, message: str) -> None:
 def test_bad_boolean() -> None:
     with pytest.raises(ConfigError, match="GUTBRAIN_DEBUG"):
         env_bool({"GUTBRAIN_DEBUG": "maybe"}, "GUTBRAIN_DEBUG", False)
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, 0.05), ("5", 0.005)])
+def test_server_processes_get_the_switch_interval(
+    tmp_path: Path, given: str | None, expected: float
+) -> None:
+    """Importing the WSGI module (what each gunicorn process does) sets the interval."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GUTBRAIN_WEB_")}
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "gutbrain.web.settings.test",
+        "GUTBRAIN_DATA_DIR": str(tmp_path),
+    }
+    if given is not None:
+        env["GUTBRAIN_WEB_SWITCH_MS"] = given
+    code = "import sys, gutbrain.web.wsgi; print(sys.getswitchinterval())"
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert float(out.stdout) == pytest.approx(expected)

@@ -231,3 +231,10 @@ def test_serve_refuses_a_bad_data_dir(tmp_path: Path) -> None:
     run = _run(["serve", "--port", "1"], blocker / "sub")
     assert run.returncode == 2, run.stderr
     assert run.stderr.startswith("gutbrain: error:") and "data folder" in run.stderr
+
+
+def test_serve_refuses_a_bad_switch_interval(tmp_path: Path) -> None:
+    run = _run(["serve", "--port", "1"], tmp_path / "data", GUTBRAIN_WEB_SWITCH_MS="fast")
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.startswith("gutbrain: error:") and "GUTBRAIN_WEB_SWITCH_MS" in run.stderr
+    assert "Traceback" not in run.stderr

@@ -25,6 +25,7 @@ __all__ = [
     "parse_database_url",
     "secret_key",
     "sqlite_database",
+    "switch_interval",
 ]
 
 #: Name of the data folder created in the current directory when none is configured.
@@ -248,3 +249,31 @@ def _postgres_options(query: dict[str, str]) -> dict[str, Any]:
             "of runs such as 5, or none to never prepare"
         )
     return options
+
+
+#: the interpreter's thread switch interval in the server processes, milliseconds
+SWITCH_MS = 50.0
+
+
+def switch_interval(environ: Mapping[str, str]) -> float:
+    """Seconds between thread switches, from ``GUTBRAIN_WEB_SWITCH_MS`` (default 50 ms).
+
+    >>> switch_interval({}), switch_interval({"GUTBRAIN_WEB_SWITCH_MS": "5"})
+    (0.05, 0.005)
+    >>> switch_interval({"GUTBRAIN_WEB_SWITCH_MS": "0"})
+    Traceback (most recent call last):
+    ...
+    gutbrain.web.config.ConfigError: GUTBRAIN_WEB_SWITCH_MS must be a number of milliseconds \
+from 0.1 to 1000; found '0'
+    """
+    raw = environ.get("GUTBRAIN_WEB_SWITCH_MS", "").strip() or str(SWITCH_MS)
+    try:
+        ms = float(raw)
+    except ValueError:
+        ms = -1.0
+    if not 0.1 <= ms <= 1000:
+        raise ConfigError(
+            f"GUTBRAIN_WEB_SWITCH_MS must be a number of milliseconds from 0.1 to 1000; "
+            f"found {raw!r}"
+        )
+    return ms / 1000
