@@ -125,10 +125,9 @@ def serve(
     """Run the practice web app: migrate, collect static files, serve with gunicorn next to
     the background task worker (upload analyses, booking reminders)."""
     _environment_for(host)
-    from gutbrain.web.config import switch_interval
-
-    switch_interval(os.environ)  # a bad GUTBRAIN_WEB_SWITCH_MS stops here, not in the workers
-    _setup_django(data_dir)
+    _setup_django(
+        data_dir
+    )  # the settings refuse a bad GUTBRAIN_WEB_SWITCH_MS here, not in a worker
     from django.conf import settings
     from django.core.management import call_command
 

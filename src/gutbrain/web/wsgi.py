@@ -16,13 +16,12 @@ from __future__ import annotations
 import os
 import sys
 
+from django.conf import settings
 from django.core.wsgi import get_wsgi_application
-
-from gutbrain.web.config import switch_interval
 
 __all__ = ["application"]
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gutbrain.web.settings.production")
-sys.setswitchinterval(switch_interval(os.environ))
 
 application = get_wsgi_application()
+sys.setswitchinterval(settings.GUTBRAIN_WEB_SWITCH_SECONDS)

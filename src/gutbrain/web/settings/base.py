@@ -18,9 +18,12 @@ from gutbrain.web.config import (
     parse_database_url,
     secret_key,
     sqlite_database,
+    switch_interval,
 )
 
 ENV = os.environ
+#: the server processes' thread switch interval, seconds (web/wsgi.py; GUTBRAIN_WEB_SWITCH_MS)
+GUTBRAIN_WEB_SWITCH_SECONDS = switch_interval(ENV)
 WEB_DIR = Path(__file__).resolve().parents[1]
 
 #: Everything the app writes lives here: database, secret key, static files, mail, demo files.
