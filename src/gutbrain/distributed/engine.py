@@ -23,6 +23,7 @@ from gutbrain.core.stats.maaslin2 import LMProblem, fit_lm_block
 from gutbrain.distributed.chunks import ChunkPlan, plan_chunks
 from gutbrain.errors import OptionError
 from gutbrain.pipeline.progress import ProgressSink, tick
+from gutbrain.pipeline.runner import dask_missing
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -50,15 +51,6 @@ def _fit_chunk(x: FloatArray, y: FloatArray, groups: Sequence[IntArray]) -> Floa
     """One task: the fits (3 × p × k) of k features, with one BLAS thread."""
     with one_blas_thread():
         return fit_lm_block(x, y, groups)
-
-
-def _dask_missing(given: str) -> OptionError:
-    return OptionError(
-        "distributed fitting needs Dask, which is not installed",
-        found=given,
-        expected="the optional Dask dependency (dask[distributed])",
-        fix="pip install 'gutbrain[dask]', or run without --workers/--scheduler",
-    )
 
 
 def worker_environ() -> dict[str, str]:
@@ -94,7 +86,7 @@ def dask_client(
         import dask
         from distributed import Client, LocalCluster
     except ImportError:
-        raise _dask_missing(given) from None
+        raise dask_missing(given, "fitting") from None
     if scheduler is not None:
         try:
             client = Client(scheduler, timeout=timeout, set_as_default=False)

@@ -13,13 +13,13 @@ the main process can write them as they come.
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from gutbrain.distributed.chunks import plan_sample_chunks
 from gutbrain.distributed.engine import one_blas_thread
 from gutbrain.errors import OptionError
+from gutbrain.pipeline.runner import check_cluster_options, require_dask
 
 if TYPE_CHECKING:
     from distributed import Client, Future
@@ -47,20 +47,7 @@ def check_profiling_options(
     gutbrain.errors.OptionError: --chunk-size must be at least 1; found 0; expected a positive \
 number of samples per chunk; fix: e.g. --chunk-size 256, or leave it out for the default plan
     """
-    if workers is not None and scheduler is not None:
-        raise OptionError(
-            "both --workers and --scheduler",
-            found=f"--workers {workers} --scheduler {scheduler}",
-            expected="one of them: --workers N (local cluster) or --scheduler tcp://HOST:PORT",
-            fix="drop one of the two",
-        )
-    if workers is not None and workers < 1:
-        raise OptionError(
-            "--workers must be at least 1",
-            found=str(workers),
-            expected="a positive number of worker processes",
-            fix="e.g. --workers 2",
-        )
+    given = check_cluster_options(workers, scheduler)
     if chunk_size is not None and chunk_size < 1:
         raise OptionError(
             "--chunk-size must be at least 1",
@@ -68,15 +55,8 @@ number of samples per chunk; fix: e.g. --chunk-size 256, or leave it out for the
             expected="a positive number of samples per chunk",
             fix="e.g. --chunk-size 256, or leave it out for the default plan",
         )
-    if (workers is not None or scheduler is not None) and importlib.util.find_spec(
-        "distributed"
-    ) is None:
-        raise OptionError(
-            "distributed profiling needs Dask, which is not installed",
-            found=f"--workers {workers}" if workers is not None else f"--scheduler {scheduler}",
-            expected="the optional Dask dependency (dask[distributed])",
-            fix="pip install 'gutbrain[dask]', or run without --workers/--scheduler",
-        )
+    if given is not None:
+        require_dask(given, "profiling")
 
 
 def _run_chunk(fn: Callable[[S, C], R], shared: S, chunk: C) -> R:

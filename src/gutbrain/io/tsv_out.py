@@ -61,13 +61,8 @@ def make_outdir(outdir: str | os.PathLike[str]) -> Path:
 
 def write_lines(path: Path, lines: Iterable[str]) -> None:
     """Write ``lines`` (each ending in a newline) to ``path`` atomically."""
-    tmp = path.with_name(path.name + ".part")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            fh.writelines(lines)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise _os_error(path, exc) from None
+    with open_atomic(path) as fh:
+        fh.writelines(lines)
 
 
 @contextmanager

@@ -19,7 +19,6 @@ Nothing here prints; progress goes to an optional sink.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +38,7 @@ from gutbrain.io.r_table import write_r_table
 from gutbrain.io.tsv_out import make_outdir, write_lines
 from gutbrain.pipeline.cohort_inputs import MIN_SHARED, orient_tables
 from gutbrain.pipeline.progress import ProgressSink, tick
+from gutbrain.pipeline.runner import check_cluster_options, require_dask
 
 __all__ = [
     "MIN_SHARED",
@@ -199,26 +199,8 @@ def check_request(request: CohortRequest) -> Model:
             + (" (rank tests cannot adjust for them)" if model == "wilcoxon" else ""),
             fix="use --model lm for repeated measures, or drop --random",
         )
-    if request.workers is not None and request.scheduler is not None:
-        raise OptionError(
-            "both --workers and --scheduler",
-            found=f"--workers {request.workers} --scheduler {request.scheduler}",
-            expected="one of them: --workers N (local cluster) or --scheduler tcp://HOST:PORT",
-            fix="drop one of the two",
-        )
-    if request.workers is not None and request.workers < 1:
-        raise OptionError(
-            "--workers must be at least 1",
-            found=str(request.workers),
-            expected="a positive number of worker processes",
-            fix="e.g. --workers 2",
-        )
-    if request.workers is not None or request.scheduler is not None:
-        given = (
-            f"--workers {request.workers}"
-            if request.workers is not None
-            else f"--scheduler {request.scheduler}"
-        )
+    given = check_cluster_options(request.workers, request.scheduler)
+    if given is not None:
         if model != "lm":
             raise OptionError(
                 f"distributed fitting is not available with --model {model}",
@@ -226,13 +208,7 @@ def check_request(request: CohortRequest) -> Model:
                 expected="--workers/--scheduler only with --model lm",
                 fix=f"run --model {model} without --workers/--scheduler",
             )
-        if importlib.util.find_spec("distributed") is None:
-            raise OptionError(
-                "distributed fitting needs Dask, which is not installed",
-                found=given,
-                expected="the optional Dask dependency (dask[distributed])",
-                fix="pip install 'gutbrain[dask]', or run without --workers/--scheduler",
-            )
+        require_dask(given, "fitting")
     return model
 
 
