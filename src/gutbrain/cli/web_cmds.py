@@ -125,9 +125,8 @@ def serve(
     """Run the practice web app: migrate, collect static files, serve with gunicorn next to
     the background task worker (upload analyses, booking reminders)."""
     _environment_for(host)
-    _setup_django(
-        data_dir
-    )  # the settings refuse a bad GUTBRAIN_WEB_SWITCH_MS here, not in a worker
+    # the settings refuse a bad GUTBRAIN_WEB_SWITCH_MS here, not in a worker
+    _setup_django(data_dir)
     from django.conf import settings
     from django.core.management import call_command
 

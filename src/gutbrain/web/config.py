@@ -231,13 +231,13 @@ def _postgres_options(query: dict[str, str]) -> dict[str, Any]:
     options: dict[str, Any] = {
         k: v for k, v in query.items() if k not in {"server_side_binding", "prepare_threshold"}
     }
-    binding = query.get("server_side_binding", "true").strip().lower()
-    if binding not in {"true", "false", "1", "0", "yes", "no", "on", "off"}:
+    try:
+        options["server_side_binding"] = env_bool(query, "server_side_binding", True)
+    except ConfigError:
         raise ConfigError(
-            f"DATABASE_URL server_side_binding={binding!r} is not a yes/no value; "
-            "expected true or false"
-        )
-    options["server_side_binding"] = binding in {"true", "1", "yes", "on"}
+            f"DATABASE_URL server_side_binding={query['server_side_binding']!r} is not a yes/no "
+            "value; expected true or false"
+        ) from None
     threshold = query.get("prepare_threshold", str(PREPARE_THRESHOLD)).strip().lower()
     if not options["server_side_binding"] or threshold in {"none", "off", ""}:
         options["prepare_threshold"] = None
