@@ -47,12 +47,13 @@ import json
 import os
 import platform
 import resource
-import subprocess
 import sys
 import time
 import tracemalloc
 from pathlib import Path
 from typing import Any
+
+from child import run_child
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
@@ -235,16 +236,7 @@ def child_mixed(n_features: int, workers: int) -> dict[str, Any]:
 
 
 def _run_child(*args: str) -> dict[str, Any]:
-    env = dict(os.environ, PYTHONWARNINGS="ignore")
-    res = subprocess.run(
-        [sys.executable, __file__, "--child", *args],
-        check=True,
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    result: dict[str, Any] = json.loads(res.stdout.strip().splitlines()[-1])
-    return result
+    return run_child(__file__, *args, env=dict(os.environ, PYTHONWARNINGS="ignore"))
 
 
 def main() -> None:

@@ -28,11 +28,12 @@ import json
 import os
 import platform
 import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from child import run_child
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
@@ -127,9 +128,7 @@ def _child(impl: str, dataset: str, metric: str, repeats: int) -> dict[str, Any]
 
 
 def _run_child(impl: str, dataset: str, metric: str, repeats: int) -> dict[str, Any]:
-    cmd = [sys.executable, __file__, "--child", impl, dataset, metric, "--repeats", str(repeats)]
-    done = subprocess.run(cmd, capture_output=True, text=True, check=True)
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    return run_child(__file__, impl, dataset, metric, "--repeats", str(repeats))
 
 
 def main() -> None:

@@ -34,7 +34,6 @@ import json
 import os
 import platform
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -43,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from child import run_child
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
@@ -153,11 +153,7 @@ def child(mode: str, table: Path, outdir: Path, workers: int) -> dict[str, Any]:
 
 
 def _run_child(*args: str) -> dict[str, Any]:
-    res = subprocess.run(
-        [sys.executable, __file__, "--child", *args], check=True, capture_output=True, text=True
-    )
-    out: dict[str, Any] = json.loads(res.stdout.strip().splitlines()[-1])
-    return out
+    return run_child(__file__, *args)
 
 
 def measure(kind: str, n: int, workers: int) -> dict[str, Any]:
